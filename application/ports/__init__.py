@@ -1,0 +1,1 @@
+"""Ports: small protocols named by role; adapters implement them."""

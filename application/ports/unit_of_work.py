@@ -1,0 +1,39 @@
+"""The unit of work: one transaction over every repository; rolls back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from application.ports.repositories import SpecRepository, UserRepository
+
+__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+
+
+class UnitOfWork(Protocol):
+    """Use as `async with factory() as uow: ...; await uow.commit()`.
+
+    Leaving the block without `commit()` (or with an exception) rolls everything back.
+    """
+
+    users: UserRepository
+    specs: SpecRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a new unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,1 @@
+"""specmcp's domain: entities, value objects, rules and errors. Pure and synchronous."""

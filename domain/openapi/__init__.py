@@ -1,0 +1,1 @@
+"""OpenAPI documents: recognition, structure checks and the spec compiler (pure functions)."""
