@@ -1,0 +1,82 @@
+"""MemoryUnitOfWork: copy the committed state on entry, publish the copy on commit."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+from adapters.persistence.memory.server_repository import MemoryServerRepository
+from adapters.persistence.memory.spec_repository import MemorySpecRepository
+from adapters.persistence.memory.tables import MemoryTables
+from adapters.persistence.memory.tool_repository import MemoryToolRepository
+from adapters.persistence.memory.user_repository import MemoryUserRepository
+from application.ports.repositories import (
+    ServerRepository,
+    SpecRepository,
+    ToolRepository,
+    UserRepository,
+)
+
+__all__ = ["MemoryUnitOfWork", "MemoryUnitOfWorkFactory"]
+
+
+class MemoryUnitOfWork:
+    """Works on a private copy of the state; leaving without `commit()` discards it.
+
+    Units of work run one at a time (the factory's lock, held from entry to exit): two copies
+    taken side by side would otherwise overwrite each other's commits. SQLite runs them one at a
+    time too (BEGIN IMMEDIATE), so code that passes here does not deadlock there.
+    """
+
+    users: UserRepository
+    specs: SpecRepository
+    servers: ServerRepository
+    tools: ToolRepository
+
+    def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
+        self._factory = factory
+        self._tables = MemoryTables()
+
+    async def __aenter__(self) -> Self:
+        task = asyncio.current_task()
+        if task is not None and self._factory.holder is task:
+            # Waiting would never end: fail loudly instead of hanging the test run.
+            raise RuntimeError("a unit of work is already open in this task")
+        await self._factory.lock.acquire()
+        self._factory.holder = task
+        self._tables.load(self._factory.committed)
+        self.users = MemoryUserRepository(self._tables)
+        self.specs = MemorySpecRepository(self._tables)
+        self.servers = MemoryServerRepository(self._tables)
+        self.tools = MemoryToolRepository(self._tables)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._tables = MemoryTables()
+        self._factory.holder = None
+        self._factory.lock.release()
+
+    async def commit(self) -> None:
+        # A copy, so that later writes in the same block stay private until committed again.
+        self._factory.committed = self._tables.copy()
+
+    async def rollback(self) -> None:
+        self._tables.load(self._factory.committed)
+
+
+class MemoryUnitOfWorkFactory:
+    """Opens units of work over one in-process state (tests, demos, `persistence: memory`)."""
+
+    def __init__(self) -> None:
+        self.committed = MemoryTables()
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task[object] | None = None
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)

@@ -1,0 +1,123 @@
+"""The SQLAlchemy Core tables: users, specs, servers and tools.
+
+Constraint names are fixed by the naming convention so that the repositories can translate a
+violation into a domain error by name (see `constraint_errors`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from adapters.persistence.sql.column_types import JsonDocument, SortableText, UtcDateTime
+
+__all__ = [
+    "SERVER_ENDPOINT_UNIQUE",
+    "SERVER_SLUG_UNIQUE",
+    "TOOL_NAME_UNIQUE",
+    "metadata",
+    "servers",
+    "specs",
+    "tools",
+    "users",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+SERVER_SLUG_UNIQUE = "uq_servers_owner_id_slug"
+SERVER_ENDPOINT_UNIQUE = "uq_servers_endpoint_id"
+TOOL_NAME_UNIQUE = "uq_tools_server_id_name"
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column("plan", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=True),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+specs = sa.Table(
+    "specs",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column(
+        "owner_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("source_url", sa.Text, nullable=True),
+    sa.Column("openapi_version", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("operation_count", sa.Integer, nullable=False),
+    sa.Column("tool_count", sa.Integer, nullable=False),
+    sa.Column("warnings", JsonDocument, nullable=False),
+    # Can be 10+ MB: list queries select their columns explicitly and leave this one out.
+    sa.Column("raw_spec", JsonDocument, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # `id` last so that "newest first, then id" is read straight off the index.
+    sa.Index("ix_specs_owner_id_created_at", "owner_id", "created_at", "id"),
+)
+
+servers = sa.Table(
+    "servers",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column(
+        "owner_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "spec_id", SortableText, sa.ForeignKey("specs.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("slug", sa.Text, nullable=False),
+    sa.Column("endpoint_id", sa.Text, nullable=False),
+    sa.Column("token_digest", sa.Text, nullable=False),
+    sa.Column("auth_mode", sa.Text, nullable=False),
+    sa.Column("auth_config", JsonDocument, nullable=False),
+    sa.Column("base_url", sa.Text, nullable=False),
+    sa.Column("rate_limit_per_minute", sa.Integer, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("owner_id", "slug", name=SERVER_SLUG_UNIQUE),
+    sa.UniqueConstraint("endpoint_id", name=SERVER_ENDPOINT_UNIQUE),
+    sa.Index("ix_servers_owner_id_created_at", "owner_id", "created_at", "id"),
+    # Serves `list_for_spec` and keeps the cascade from specs from scanning every server.
+    sa.Index("ix_servers_spec_id", "spec_id"),
+)
+
+tools = sa.Table(
+    "tools",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column(
+        "server_id", SortableText, sa.ForeignKey("servers.id", ondelete="CASCADE"), nullable=False
+    ),
+    # No foreign key of its own: a tool goes with its server, which goes with its owner.
+    sa.Column("owner_id", SortableText, nullable=False),
+    sa.Column("name", SortableText, nullable=False),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("input_schema", JsonDocument, nullable=False),
+    sa.Column("output_schema", JsonDocument, nullable=True),
+    sa.Column("annotations", JsonDocument, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("routing", JsonDocument, nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # Its index also serves "the tools of a server, ordered by name".
+    sa.UniqueConstraint("server_id", "name", name=TOOL_NAME_UNIQUE),
+)
