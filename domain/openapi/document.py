@@ -13,6 +13,7 @@ __all__ = [
     "HTTP_METHODS",
     "MAX_OPERATIONS",
     "DocumentSummary",
+    "detect_version",
     "inspect_document",
 ]
 
@@ -60,6 +61,15 @@ def _detect_version(doc: Mapping[str, Any], where: tuple[str | int, ...]) -> str
         "Not an OpenAPI document.",
         [FieldProblem(where, 'needs an "openapi" (3.0, 3.1) or "swagger" (2.0) field')],
     )
+
+
+def detect_version(doc: Mapping[str, Any], where: tuple[str | int, ...] = ()) -> str:
+    """The document's OpenAPI version text ("2.0", "3.0.x", "3.1.x").
+
+    Raises:
+        InvalidSpecDocument: not an OpenAPI document, or an unsupported version.
+    """
+    return _detect_version(doc, where)
 
 
 def inspect_document(doc: object, where: tuple[str | int, ...] = ()) -> DocumentSummary:
@@ -122,7 +132,9 @@ def inspect_document(doc: object, where: tuple[str | int, ...] = ()) -> Document
     if operations > MAX_OPERATIONS:
         raise InvalidSpecDocument(
             "The document has too many operations.",
-            [FieldProblem((*where, "paths"), f"{operations} operations; the limit is {MAX_OPERATIONS}")],
+            [FieldProblem(
+                (*where, "paths"), f"{operations} operations; the limit is {MAX_OPERATIONS}"
+            )],
         )
     return DocumentSummary(
         openapi_version=version, title=title.strip(), version=version_text.strip(),

@@ -1,0 +1,124 @@
+"""$ref resolution: local JSON pointers and relative multi-file references, memoised."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+from urllib.parse import unquote, urljoin
+
+from domain.errors import DomainError
+
+__all__ = ["RefResolver", "Resolved", "decode_pointer"]
+
+_MISSING = object()
+
+
+class Resolved(NamedTuple):
+    """A reference's target, the document it lives in (for its own relative refs) and its key."""
+
+    node: Any
+    base: str
+    key: str
+
+
+def decode_pointer(fragment: str) -> list[str]:
+    """Split a URI fragment into raw JSON-pointer tokens (percent, then `~1` and `~0` decoded)."""
+    text = unquote(fragment)
+    if not text:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in text.lstrip("/").split("/")]
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text
+
+
+class RefResolver:
+    """Resolves `$ref` strings against the root document and already-loaded other documents.
+
+    `external` maps a document's resolved location to its decoded content: a path relative to
+    the root document's folder (`shared/x.yaml`, `../common/Error.yaml`) or an absolute URL when
+    the root was given a URL as `base_uri`. A lazy Mapping lets an adapter load files on demand
+    while this code stays free of I/O.
+    """
+
+    def __init__(
+        self, root: Any, base_uri: str = "", external: Mapping[str, Any] | None = None
+    ) -> None:
+        self._root = root
+        self.base_uri = base_uri
+        self._external = external
+        self._documents: dict[str, Any] = {base_uri: root}
+        self._targets: dict[str, Resolved | None] = {}
+
+    def key(self, ref: str, base: str) -> str:
+        """The canonical `document#pointer` of `ref` written in document `base`."""
+        location, _, fragment = ref.partition("#")
+        if not location:
+            document = base
+        elif _is_url(location) or _is_url(base):
+            document = urljoin(base, location)
+        else:
+            joined = posixpath.join(posixpath.dirname(base), unquote(location))
+            document = posixpath.normpath(joined)
+            if document == posixpath.normpath(self.base_uri or "."):
+                document = self.base_uri
+        return f"{document}#{fragment}"
+
+    def resolve_key(self, key: str) -> Resolved | None:
+        """The target of a canonical key, or None when it cannot be found."""
+        if key in self._targets:
+            return self._targets[key]
+        document, _, fragment = key.partition("#")
+        node = self._document(document)
+        for token in decode_pointer(fragment) if node is not _MISSING else ():
+            node = _step(node, token)
+            if node is _MISSING:
+                break
+        found = None if node is _MISSING else Resolved(node, document, key)
+        self._targets[key] = found
+        return found
+
+    def resolve(self, ref: str, base: str) -> Resolved | None:
+        """The target of `ref` written in document `base`, or None when it cannot be found."""
+        return self.resolve_key(self.key(ref, base))
+
+    def follow(self, node: Any, base: str) -> tuple[Any, str, str | None]:
+        """Follow a chain of `$ref` objects (non-schema objects: parameters, responses...).
+
+        Returns the final node and its document, plus a problem text when the chain is broken
+        or circular (the node is then None).
+        """
+        seen: set[str] = set()
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            key = self.key(node["$ref"], base)
+            if key in seen:
+                return None, base, f"circular $ref {node['$ref']!r}"
+            seen.add(key)
+            found = self.resolve_key(key)
+            if found is None:
+                return None, base, f"unresolvable $ref {node['$ref']!r}"
+            node, base = found.node, found.base
+        return node, base, None
+
+    def _document(self, location: str) -> Any:
+        if location in self._documents:
+            return self._documents[location]
+        document: Any = _MISSING
+        if self._external is not None:
+            try:
+                document = self._external[location]
+            except (KeyError, DomainError):
+                document = _MISSING
+        self._documents[location] = document
+        return document
+
+
+def _step(node: Any, token: str) -> Any:
+    if isinstance(node, Mapping):
+        return node.get(token, _MISSING)
+    if isinstance(node, list) and token.isdigit():
+        index = int(token)
+        return node[index] if index < len(node) else _MISSING
+    return _MISSING

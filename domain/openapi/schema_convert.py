@@ -1,0 +1,376 @@
+"""OpenAPI Schema Objects (Swagger 2.0, OpenAPI 3.0 and 3.1) to self-contained JSON Schema 2020-12.
+
+Every `$ref` becomes `{"$ref": "#/$defs/<name>"}`; each referenced schema is converted once per
+direction (input or output) and memoised, and a tool's `$defs` holds exactly what it reaches, so
+recursive schemas stay lossless and huge documents are not copied per tool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from domain.openapi.refs import RefResolver, decode_pointer
+from domain.openapi.schema_keywords import (
+    ANNOTATION_TEXT,
+    FLAGS,
+    JSON_TYPES,
+    NON_NEGATIVE,
+    NUMBERS,
+    SUBSCHEMA,
+    SUBSCHEMA_LIST,
+    SUBSCHEMA_MAP,
+)
+from domain.openapi.warnings import CompileWarning
+
+__all__ = ["Direction", "SchemaConverter"]
+
+Direction = Literal["input", "output"]
+MAX_DEPTH = 96
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class SchemaConverter:
+    """Converts schemas of one document; shares memoised `$defs` bodies across tools."""
+
+    def __init__(self, resolver: RefResolver, warnings: list[CompileWarning]) -> None:
+        self._resolver = resolver
+        self._warnings = warnings
+        self._names: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self._bodies: dict[tuple[str, Direction], tuple[Any, tuple[str, ...]]] = {}
+        self._where: dict[str, str] = {}
+        self._converted: dict[tuple[int, str, Direction], tuple[Any, tuple[str, ...]]] = {}
+        self._closures: dict[tuple[Direction, tuple[str, ...]], dict[str, Any]] = {}
+
+    def convert(
+        self, schema: Any, base: str, direction: Direction, pointer: str, deps: list[str]
+    ) -> Any:
+        """Convert one schema; the keys of the `$ref`s it makes are appended to `deps`.
+
+        Shared schema objects (a parameter or response used by many operations) are converted
+        once; the caller gets its own top-level copy, the nested parts are shared (read-only).
+        """
+        memo_key = (id(schema), base, direction)
+        memo = self._converted.get(memo_key)
+        if memo is None:
+            local: list[str] = []
+            converted = self._convert(schema, base, direction, pointer, local, 0)
+            memo = (converted, tuple(local))
+            self._converted[memo_key] = memo
+        deps.extend(memo[1])
+        return dict(memo[0]) if isinstance(memo[0], dict) else memo[0]
+
+    def defs(self, deps: list[str], direction: Direction) -> dict[str, Any]:
+        """The `$defs` reached from `deps` (transitively), in a deterministic order.
+
+        Tools reaching the same schemas share one (read-only) `$defs` object.
+        """
+        start = tuple(dict.fromkeys(deps))
+        cached = self._closures.get((direction, start))
+        if cached is None:
+            cached = self._closure(start, direction)
+            self._closures[(direction, start)] = cached
+        return cached
+
+    def _closure(self, deps: tuple[str, ...], direction: Direction) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        seen: set[str] = set()
+        queue = list(deps)
+        index = 0
+        while index < len(queue):
+            key = queue[index]
+            index += 1
+            if key in seen:
+                continue
+            seen.add(key)
+            body, more = self._body(key, direction)
+            found[self._names[key]] = body
+            queue.extend(k for k in more if k not in seen)
+        return found
+
+    def is_flagged(self, schema: Any, flag: str) -> bool:
+        """True when a converted schema, or the `$defs` body it points to, sets `flag`."""
+        if not isinstance(schema, dict):
+            return False
+        if schema.get(flag) is True:
+            return True
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and len(schema) <= 2:
+            key = self._key_of_name(ref)
+            if key is not None:
+                found = self._resolver.resolve_key(key)
+                return found is not None and isinstance(found.node, Mapping) and (
+                    found.node.get(flag) is True
+                )
+        return False
+
+    def target_type(self, schema: Any, direction: Direction) -> Any:
+        """The `type` of the `$defs` body a converted pure-`$ref` schema points to."""
+        if not isinstance(schema, dict) or "type" in schema:
+            return None
+        ref = schema.get("$ref")
+        key = self._key_of_name(ref) if isinstance(ref, str) else None
+        if key is None:
+            return None
+        body = self._body(key, direction)[0]
+        return body.get("type") if isinstance(body, dict) else None
+
+    # -- references --------------------------------------------------------------------------
+
+    def _name(self, key: str) -> str:
+        name = self._names.get(key)
+        if name is not None:
+            return name
+        document, _, fragment = key.partition("#")
+        tokens = decode_pointer(fragment)
+        raw = tokens[-1] if tokens else document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        name = _NAME_UNSAFE.sub("_", raw).strip("_") or "schema"
+        if name in self._keys:
+            name = f"{name}_{hashlib.blake2b(key.encode(), digest_size=4).hexdigest()}"
+        self._names[key] = name
+        self._keys[name] = key
+        return name
+
+    def _key_of_name(self, ref: str) -> str | None:
+        return self._keys.get(ref.removeprefix("#/$defs/"))
+
+    def _body(self, key: str, direction: Direction) -> tuple[Any, tuple[str, ...]]:
+        memo = self._bodies.get((key, direction))
+        if memo is not None:
+            return memo
+        found = self._resolver.resolve_key(key)
+        where = self._where.get(key, "")
+        deps: list[str] = []
+        if found is None:
+            self._warn("unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted",
+                       where)
+            body: Any = {}
+        elif self._is_pure_ref_cycle(key):
+            self._warn("circular_ref", f"$ref {key!r} only refers to itself; any value accepted",
+                       where)
+            body = {}
+        else:
+            body = self._convert(found.node, found.base, direction, where, deps, 0)
+        memo = (body, tuple(dict.fromkeys(deps)))
+        self._bodies[(key, direction)] = memo
+        return memo
+
+    def _is_pure_ref_cycle(self, key: str) -> bool:
+        seen = {key}
+        found = self._resolver.resolve_key(key)
+        while found is not None and isinstance(found.node, Mapping):
+            ref = found.node.get("$ref")
+            if not isinstance(ref, str) or any(k != "$ref" for k in found.node if k[:2] != "x-"):
+                return False
+            nxt = self._resolver.key(ref, found.base)
+            if nxt in seen:
+                return True
+            seen.add(nxt)
+            found = self._resolver.resolve_key(nxt)
+        return False
+
+    # -- conversion --------------------------------------------------------------------------
+
+    def _warn(self, code: str, message: str, pointer: str) -> None:
+        self._warnings.append(CompileWarning(code=code, message=message, pointer=pointer))
+
+    def _convert(
+        self, node: Any, base: str, direction: Direction, pointer: str, deps: list[str], depth: int
+    ) -> Any:
+        if node is True or node is False:
+            return node
+        if not isinstance(node, Mapping):
+            self._warn("invalid_schema", "a schema must be an object; any value accepted",
+                       pointer)
+            return {}
+        if depth > MAX_DEPTH:
+            self._warn("schema_too_deep", "schema nested too deeply; any value accepted", pointer)
+            return {}
+        out: dict[str, Any] = {}
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            key = self._resolver.key(ref, base)
+            self._where.setdefault(key, pointer)
+            deps.append(key)
+            out["$ref"] = "#/$defs/" + self._name(key)
+        nullable = node.get("nullable") is True or node.get("x-nullable") is True
+        for keyword, value in node.items():
+            if not isinstance(keyword, str) or keyword == "$ref":
+                continue
+            self._keyword(out, keyword, value, node, base, direction, pointer, deps, depth)
+        if "example" in node and "examples" not in out:
+            out["examples"] = [node["example"]]
+        _fix_bounds(out, node)
+        _coerce_enum(out)
+        _drop_hidden_required(out, node)
+        kind = out.get("type")
+        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and not (
+            "items" in out or "prefixItems" in out
+        ):
+            out["items"] = {}  # some clients refuse an array without items; {} is the same
+        if nullable:
+            out = _nullable(out)
+        return out
+
+    def _keyword(
+        self, out: dict[str, Any], keyword: str, value: Any, node: Mapping[str, Any], base: str,
+        direction: Direction, pointer: str, deps: list[str], depth: int,
+    ) -> None:
+        here = pointer + "/" + keyword.replace("~", "~0").replace("/", "~1")
+        sub = depth + 1
+        if keyword in SUBSCHEMA_MAP:
+            if isinstance(value, Mapping):
+                out[keyword] = self._properties(keyword, value, base, direction, here, deps, sub)
+        elif keyword in SUBSCHEMA:
+            out[keyword] = self._convert(value, base, direction, here, deps, sub)
+        elif keyword == "items":
+            if isinstance(value, list):  # draft-4 tuple form
+                if value:
+                    out["prefixItems"] = [
+                        self._convert(v, base, direction, f"{here}/{i}", deps, sub)
+                        for i, v in enumerate(value)
+                    ]
+                extra = node.get("additionalItems")
+                if isinstance(extra, Mapping | bool):
+                    out["items"] = self._convert(extra, base, direction, here, deps, sub)
+            else:
+                out["items"] = self._convert(value, base, direction, here, deps, sub)
+        elif keyword in SUBSCHEMA_LIST:
+            if isinstance(value, list) and value:
+                out[keyword] = [
+                    self._convert(v, base, direction, f"{here}/{i}", deps, sub)
+                    for i, v in enumerate(value)
+                ]
+        elif keyword == "additionalProperties":
+            if isinstance(value, bool):
+                out[keyword] = value
+            elif isinstance(value, Mapping):
+                out[keyword] = self._convert(value, base, direction, here, deps, sub)
+        elif keyword == "type":
+            _type(out, value, node)
+        elif keyword in ANNOTATION_TEXT:
+            if isinstance(value, str):
+                out[keyword] = value
+        elif keyword in FLAGS:
+            if isinstance(value, bool):
+                out[keyword] = value
+        elif keyword in NON_NEGATIVE:
+            if _is_number(value) and value >= 0 and float(value).is_integer():
+                out[keyword] = int(value)
+        elif keyword in NUMBERS:
+            if _is_number(value):
+                out[keyword] = value
+        elif keyword == "multipleOf":
+            if _is_number(value) and value > 0:
+                out[keyword] = value
+        elif keyword in ("enum", "examples"):
+            if isinstance(value, list):
+                out[keyword] = value
+            elif keyword == "examples" and isinstance(value, Mapping):
+                out[keyword] = list(value.values())
+        elif keyword in ("const", "default"):
+            out[keyword] = value
+        elif keyword == "required":
+            if isinstance(value, list):
+                out[keyword] = list(dict.fromkeys(v for v in value if isinstance(v, str)))
+        elif keyword == "dependentRequired" and isinstance(value, Mapping):
+            out[keyword] = {
+                str(k): list(dict.fromkeys(x for x in v if isinstance(x, str)))
+                for k, v in value.items() if isinstance(v, list)
+            }
+        # Anything else (discriminator, xml, externalDocs, x-*, nullable, $id, definitions...)
+        # is OpenAPI-only or would break self-containment: dropped.
+
+    def _properties(
+        self, keyword: str, value: Mapping[str, Any], base: str, direction: Direction,
+        pointer: str, deps: list[str], depth: int,
+    ) -> dict[str, Any]:
+        hidden = "readOnly" if direction == "input" else "writeOnly"
+        result: dict[str, Any] = {}
+        for name, sub in value.items():
+            here = pointer + "/" + str(name).replace("~", "~0").replace("/", "~1")
+            local: list[str] = []
+            converted = self._convert(sub, base, direction, here, local, depth)
+            if keyword == "properties" and self.is_flagged(converted, hidden):
+                continue  # readOnly fields are not inputs; writeOnly fields are not outputs
+            deps.extend(local)
+            result[str(name)] = converted
+        return result
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _type(out: dict[str, Any], value: Any, node: Mapping[str, Any]) -> None:
+    if value == "file":  # Swagger 2.0 upload
+        out["type"] = "string"
+        out.setdefault("format", "binary")
+    elif isinstance(value, str) and value in JSON_TYPES:
+        out["type"] = value
+    elif isinstance(value, list):
+        kept = list(dict.fromkeys(v for v in value if isinstance(v, str) and v in JSON_TYPES))
+        if kept:
+            out["type"] = kept if len(kept) > 1 else kept[0]
+
+
+def _fix_bounds(out: dict[str, Any], node: Mapping[str, Any]) -> None:
+    # OpenAPI 3.0 / Swagger: exclusiveMinimum is a flag on minimum; 2020-12: it is the bound.
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = node.get(flag)
+        if value is True and bound in out:
+            out[flag] = out.pop(bound)
+        elif _is_number(value):
+            out[flag] = value
+
+
+def _coerce_enum(out: dict[str, Any]) -> None:
+    # YAML reads `enum: [1.0]` for a string field as a number; a number field's enum may be text.
+    values = out.get("enum")
+    kind = out.get("type")
+    if not isinstance(values, list) or not isinstance(kind, str):
+        return
+    if kind == "string" and any(_is_number(v) for v in values):
+        out["enum"] = [str(v) if _is_number(v) else v for v in values]
+    elif kind in ("number", "integer") and any(isinstance(v, str) for v in values):
+        out["enum"] = [_as_number(v) for v in values]
+
+
+def _as_number(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() and "." not in value else number
+
+
+def _drop_hidden_required(out: dict[str, Any], node: Mapping[str, Any]) -> None:
+    kept, declared, required = out.get("properties"), node.get("properties"), out.get("required")
+    if (
+        isinstance(kept, dict) and isinstance(declared, Mapping) and isinstance(required, list)
+        and len(kept) != len(declared)
+    ):
+        removed = {str(n) for n in declared} - kept.keys()
+        out["required"] = [n for n in required if n not in removed]
+
+
+def _nullable(out: dict[str, Any]) -> dict[str, Any]:
+    kind = out.get("type")
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"] if kind != "null" else "null"
+    elif isinstance(kind, list):
+        if "null" not in kind:
+            out["type"] = [*kind, "null"]
+    elif out:
+        return {"anyOf": [out, {"type": "null"}]}
+    else:
+        return out
+    enum = out.get("enum")
+    if isinstance(enum, list) and None not in enum:
+        out["enum"] = [*enum, None]
+    return out
