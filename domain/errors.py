@@ -18,6 +18,7 @@ __all__ = [
     "NotFound",
     "PlanLimitReached",
     "RateLimited",
+    "SecretUnavailable",
     "UpstreamUnavailable",
 ]
 
@@ -99,8 +100,14 @@ class RateLimited(DomainError):
 class UpstreamUnavailable(DomainError):
     """An outside service could not be reached or answered unusably."""
 
-    REASONS = frozenset({"timeout", "connect", "dns", "blocked_address", "too_large", "bad_response"})
+    REASONS = frozenset(
+        {"timeout", "connect", "dns", "blocked_address", "too_large", "bad_response"}
+    )
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message, details={"reason": reason})
         self.reason = reason
+
+
+class SecretUnavailable(DomainError):
+    """A stored secret cannot be opened (unknown key id, tampering, wrong binding)."""

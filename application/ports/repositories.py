@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from domain.pagination import Page, PageRequest
+from domain.servers import Server, Tool
 from domain.specs import Spec
 from domain.users import User
 
-__all__ = ["SpecRepository", "UserRepository"]
+__all__ = ["ServerRepository", "SpecRepository", "ToolRepository", "UserRepository"]
 
 
 class UserRepository(Protocol):
@@ -20,6 +22,12 @@ class UserRepository(Protocol):
         """Insert; an existing id is left as it is (first sight may race)."""
 
     async def update(self, user: User) -> None: ...
+
+    async def lock(self, user_id: str) -> User | None:
+        """Read the user and hold a write lock on it until the unit of work ends.
+
+        Serialises a user's limit checks (active servers) across connections and processes.
+        """
 
 
 class SpecRepository(Protocol):
@@ -36,3 +44,56 @@ class SpecRepository(Protocol):
 
     async def delete(self, owner_id: str, spec_id: str) -> bool:
         """Remove the spec and everything built from it; False when there was none."""
+
+
+class ServerRepository(Protocol):
+    """Hosted servers, scoped by owner except for the MCP endpoint's lookup."""
+
+    async def add(self, server: Server) -> None:
+        """Insert. Raises `Conflict` when the owner already has that slug."""
+
+    async def get(self, owner_id: str, server_id: str) -> Server | None: ...
+
+    async def get_by_endpoint(self, endpoint_id: str) -> Server | None: ...
+
+    async def list(
+        self, owner_id: str, page: PageRequest, *, spec_id: str | None = None
+    ) -> Page[Server]:
+        """Newest first (created_at, then id, descending)."""
+
+    async def list_for_spec(self, owner_id: str, spec_id: str) -> Sequence[Server]:
+        """Every server built from the spec, newest first."""
+
+    async def count_active(self, owner_id: str) -> int: ...
+
+    async def update(self, server: Server) -> None:
+        """Replace by id. Raises `Conflict` when the new slug is taken."""
+
+    async def delete(self, owner_id: str, server_id: str) -> bool:
+        """Remove the server with its tools (and later credentials and logs)."""
+
+
+class ToolRepository(Protocol):
+    """The tools of one server."""
+
+    async def add_many(self, tools: Sequence[Tool]) -> None:
+        """Insert. Raises `Conflict` when a name is already used on that server."""
+
+    async def get(self, server_id: str, tool_id: str) -> Tool | None: ...
+
+    async def get_by_name(self, server_id: str, name: str) -> Tool | None: ...
+
+    async def list(
+        self, server_id: str, page: PageRequest, *, active: bool | None = None
+    ) -> Page[Tool]:
+        """Ordered by name, then id."""
+
+    async def list_all(self, server_id: str, *, active: bool | None = None) -> Sequence[Tool]:
+        """Every tool of the server, ordered by name."""
+
+    async def count(self, server_id: str, *, active: bool | None = None) -> int: ...
+
+    async def update(self, tool: Tool) -> None:
+        """Replace by id. Raises `Conflict` when the new name is taken on that server."""
+
+    async def delete_many(self, server_id: str, tool_ids: Sequence[str]) -> None: ...

@@ -5,7 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.ports.repositories import SpecRepository, UserRepository
+from application.ports.repositories import (
+    ServerRepository,
+    SpecRepository,
+    ToolRepository,
+    UserRepository,
+)
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -18,6 +23,8 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     specs: SpecRepository
+    servers: ServerRepository
+    tools: ToolRepository
 
     async def __aenter__(self) -> Self: ...
 

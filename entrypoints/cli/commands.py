@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
+from typing import Any
+
+from entrypoints.cli import dev_token_command, migrate_command, serve_command, tools_command
 
 __all__ = ["REGISTRARS"]
 
-Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-
-REGISTRARS: list[Registrar] = []
+REGISTRARS: list[Callable[[Any], None]] = [
+    serve_command.register,
+    dev_token_command.register,
+    migrate_command.register,
+    tools_command.register,
+]

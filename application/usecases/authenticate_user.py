@@ -1,0 +1,43 @@
+"""AuthenticateUser: a bearer token in, the caller's account out (created on first sight)."""
+
+from __future__ import annotations
+
+from application.ports.clock import Clock
+from application.ports.identity import IdentityVerifier
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.errors import AuthenticationFailed
+from domain.users import User
+
+__all__ = ["AuthenticateUser"]
+
+
+class AuthenticateUser:
+    """Verifies the token and returns the user, creating a free account the first time."""
+
+    def __init__(self, verifier: IdentityVerifier, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._verifier = verifier
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, token: str | None) -> User:
+        if not token:
+            raise AuthenticationFailed("Missing bearer token.")
+        identity = await self._verifier.verify(token)
+        async with self._uow() as uow:
+            user = await uow.users.get(identity.subject)
+            if user is not None:
+                return user
+            now = self._clock.now()
+            user = User(
+                id=identity.subject,
+                email=identity.email,
+                name=identity.name,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.users.add(user)
+            await uow.commit()
+        # Another request may have created it first; the stored row wins.
+        async with self._uow() as uow:
+            stored = await uow.users.get(identity.subject)
+        return stored or user

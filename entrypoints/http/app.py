@@ -1,0 +1,81 @@
+"""The ASGI application: the /api routes, health, the OpenAPI document, and the lifespan."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from entrypoints.container import Container
+from entrypoints.http.api_gate import ApiGate
+from entrypoints.http.controllers.health import health, ready
+from entrypoints.http.controllers.servers import ServerController, SpecServersController
+from entrypoints.http.controllers.specs import SpecController
+from entrypoints.http.controllers.tools import ToolController
+from entrypoints.http.error_mapping import exception_handlers
+from entrypoints.lifecycle import shutdown_container, start_container
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("specmcp")
+
+
+def _openapi() -> OpenAPIConfig:
+    components = Components(
+        security_schemes={
+            "BearerAuth": SecurityScheme(
+                type="http",
+                scheme="bearer",
+                bearer_format="JWT",
+                description="A Clerk session token (or a dev token in local mode).",
+            )
+        }
+    )
+    return OpenAPIConfig(
+        title="specmcp",
+        version="0.1.0",
+        description="Turn OpenAPI documents into hosted MCP servers. See API.md.",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=components,
+        security=[{"BearerAuth": []}],
+        use_handler_docstrings=True,
+    )
+
+
+def create_app(container: Container) -> Litestar:
+    """The app for one process; everything is built from `container`."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await start_container(container)
+        # A full collection with the app loaded takes tens of ms: freeze what start-up made
+        # so it is never scanned again (MCP-NOTES: p99 from ~80 ms to ~15 ms).
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await shutdown_container(container)
+
+    settings = container.settings()
+    app = Litestar(
+        route_handlers=[
+            health, ready, SpecController, SpecServersController, ServerController,
+            ToolController,
+        ],
+        middleware=[ApiGate],
+        exception_handlers=exception_handlers,
+        openapi_config=_openapi(),
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.container = container
+    return app

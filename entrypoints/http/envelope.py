@@ -1,0 +1,74 @@
+"""The response envelope of API.md §1.1, for successes, pages and errors."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+__all__ = [
+    "CursorMeta",
+    "Envelope",
+    "ErrorBody",
+    "ErrorEnvelope",
+    "PageEnvelope",
+    "PageMeta",
+    "error_envelope",
+]
+
+T = TypeVar("T")
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    """`code` from the error table, a human `message`, optional machine-readable `details`."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class Envelope(msgspec.Struct, Generic[T], frozen=True):
+    """`{"success": true, "data": ..., "error": null}`."""
+
+    data: T
+    success: bool = True
+    error: None = None
+
+
+class PageMeta(msgspec.Struct, frozen=True, rename="camel"):
+    """Page-numbered list figures."""
+
+    total: int
+    page: int
+    limit: int
+    has_more: bool
+
+
+class CursorMeta(msgspec.Struct, frozen=True, rename="camel"):
+    """Cursor list figures: the next cursor or null."""
+
+    cursor: str | None
+    limit: int
+    has_more: bool
+
+
+class PageEnvelope(msgspec.Struct, Generic[T], frozen=True):
+    """A page of items with its meta."""
+
+    data: list[T]
+    meta: PageMeta
+    success: bool = True
+    error: None = None
+
+
+class ErrorEnvelope(msgspec.Struct, frozen=True):
+    """`{"success": false, "data": null, "error": {...}}`."""
+
+    error: ErrorBody
+    success: bool = False
+    data: None = None
+
+
+def error_envelope(code: str, message: str, details: Any = None) -> ErrorEnvelope:
+    """Build the error envelope; `details` left out when None."""
+    return ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details))
