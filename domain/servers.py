@@ -15,7 +15,11 @@ AUTH_MODES = ("none", "api_key", "bearer", "basic", "oauth2_client_creds")
 
 
 class Server(msgspec.Struct, frozen=True, kw_only=True):
-    """A hosted MCP server. Only the SHA-256 digest of its access token is kept."""
+    """A hosted MCP server. Only the SHA-256 digest of its access token is kept.
+
+    `revision` goes up with every change to the server, its tools or its credentials, so a
+    per-process cache keyed by it is never stale, across workers and instances alike.
+    """
 
     id: str
     owner_id: str
@@ -29,6 +33,7 @@ class Server(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str
     rate_limit_per_minute: int = 100
     is_active: bool = True
+    revision: int = 0
     created_at: datetime
     updated_at: datetime
 

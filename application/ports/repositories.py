@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
+from application.ports.vault import SealedSecret
+from domain.credentials import Credential
 from domain.pagination import Page, PageRequest
 from domain.servers import Server, Tool
 from domain.specs import Spec
 from domain.users import User
 
-__all__ = ["ServerRepository", "SpecRepository", "ToolRepository", "UserRepository"]
+__all__ = [
+    "CredentialRepository",
+    "ServerRepository",
+    "SpecRepository",
+    "ToolRepository",
+    "UserRepository",
+]
 
 
 class UserRepository(Protocol):
@@ -67,7 +76,10 @@ class ServerRepository(Protocol):
     async def count_active(self, owner_id: str) -> int: ...
 
     async def update(self, server: Server) -> None:
-        """Replace by id. Raises `Conflict` when the new slug is taken."""
+        """Replace by id, raising its revision. Raises `Conflict` when the new slug is taken."""
+
+    async def touch(self, server_id: str) -> None:
+        """Raise the server's revision: its tools or credentials changed."""
 
     async def delete(self, owner_id: str, server_id: str) -> bool:
         """Remove the server with its tools (and later credentials and logs)."""
@@ -97,3 +109,34 @@ class ToolRepository(Protocol):
         """Replace by id. Raises `Conflict` when the new name is taken on that server."""
 
     async def delete_many(self, server_id: str, tool_ids: Sequence[str]) -> None: ...
+
+
+class CredentialRepository(Protocol):
+    """Sealed upstream credentials, scoped by server (the server is scoped by owner)."""
+
+    async def add(self, credential: Credential) -> None: ...
+
+    async def get(self, server_id: str, credential_id: str) -> Credential | None: ...
+
+    async def list(self, server_id: str) -> Sequence[Credential]:
+        """Every credential of the server, newest first (created_at, then id, descending)."""
+
+    async def list_page(self, server_id: str, page: PageRequest) -> Page[Credential]:
+        """One page of `list`, in the same order."""
+
+    async def delete(self, server_id: str, credential_id: str) -> bool:
+        """Remove one credential; False when the server has none with that id."""
+
+    async def newest_usable(
+        self, server_id: str, auth_type: str, now: datetime
+    ) -> Credential | None:
+        """The newest (created_at, then id) credential of `auth_type` not expired at `now`."""
+
+    async def list_after(self, after_id: str | None, limit: int) -> Sequence[Credential]:
+        """Every server's credentials ordered by id: the first `limit` after `after_id`.
+
+        For maintenance jobs (key rotation) that walk the whole table in short batches.
+        """
+
+    async def update_sealed(self, credential_id: str, sealed: SealedSecret) -> bool:
+        """Replace the sealed secret (key id, nonce, ciphertext); False when it is gone."""

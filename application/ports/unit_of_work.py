@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.repositories import (
+    CredentialRepository,
     ServerRepository,
     SpecRepository,
     ToolRepository,
@@ -25,6 +26,7 @@ class UnitOfWork(Protocol):
     specs: SpecRepository
     servers: ServerRepository
     tools: ToolRepository
+    credentials: CredentialRepository
 
     async def __aenter__(self) -> Self: ...
 

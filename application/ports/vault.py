@@ -31,3 +31,12 @@ class SecretVault(Protocol):
 
     def open(self, sealed: SealedSecret, *, owner_id: str, record_id: str) -> bytes:
         """Raises `SecretUnavailable` when the key is gone or the data was tampered with."""
+
+    def needs_rotation(self, sealed: SealedSecret) -> bool:
+        """Whether `sealed` is under another key than the active one."""
+
+    def rotate(self, sealed: SealedSecret, *, owner_id: str, record_id: str) -> SealedSecret | None:
+        """Re-seal under the active key; None when `sealed` already uses it.
+
+        Raises `SecretUnavailable` when `sealed` cannot be opened.
+        """

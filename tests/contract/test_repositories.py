@@ -371,7 +371,23 @@ async def test_renaming_to_a_taken_slug_conflicts(uow_factory: UnitOfWorkFactory
         await uow.servers.update(renamed)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.servers.get("user_1", "srv_1") == renamed
+        assert await uow.servers.get("user_1", "srv_1") == msgspec.structs.replace(
+            renamed, revision=1
+        )
+
+
+async def test_every_server_change_raises_its_revision(uow_factory: UnitOfWorkFactory) -> None:
+    await seed(uow_factory, servers=2)
+    async with uow_factory() as uow:
+        await uow.servers.update(server("srv_1", name="Renamed"))
+        await uow.servers.touch("srv_1")
+        await uow.servers.touch("srv_1")
+        await uow.commit()
+    async with uow_factory() as uow:
+        first = await uow.servers.get("user_1", "srv_1")
+        second = await uow.servers.get("user_1", "srv_2")
+    assert first is not None and first.revision == 3
+    assert second is not None and second.revision == 0
 
 
 async def test_server_lists_are_newest_first_and_filtered(uow_factory: UnitOfWorkFactory) -> None:

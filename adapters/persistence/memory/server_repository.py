@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
+
 from adapters.persistence.conflicts import endpoint_taken, slug_taken
 from adapters.persistence.memory.tables import MemoryTables, as_stored, newest_first, page_of
 from domain.pagination import Page, PageRequest
@@ -61,7 +63,18 @@ class MemoryServerRepository:
         if await self.get(server.owner_id, server.id) is None:
             return
         self._check_unique(server)
-        self._tables.servers[server.id] = as_stored(server)
+        current = self._tables.servers[server.id]
+        self._tables.servers[server.id] = as_stored(
+            msgspec.structs.replace(server, revision=current.revision + 1)
+        )
+
+    async def touch(self, server_id: str) -> None:
+        """Raise the server's revision: its tools or credentials changed."""
+        current = self._tables.servers.get(server_id)
+        if current is not None:
+            self._tables.servers[server_id] = msgspec.structs.replace(
+                current, revision=current.revision + 1
+            )
 
     async def delete(self, owner_id: str, server_id: str) -> bool:
         """Remove the server with its tools."""

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
+from domain.credentials import Credential
 from domain.pagination import Page, PageRequest
 from domain.servers import Server, Tool
 from domain.specs import Spec
@@ -25,28 +26,37 @@ class MemoryTables:
     specs: dict[str, Spec] = field(default_factory=dict)
     servers: dict[str, Server] = field(default_factory=dict)
     tools: dict[str, Tool] = field(default_factory=dict)
+    credentials: dict[str, Credential] = field(default_factory=dict)
 
     def copy(self) -> MemoryTables:
         return MemoryTables(
-            dict(self.users), dict(self.specs), dict(self.servers), dict(self.tools)
+            dict(self.users),
+            dict(self.specs),
+            dict(self.servers),
+            dict(self.tools),
+            dict(self.credentials),
         )
 
     def load(self, other: MemoryTables) -> None:
         """Become a copy of `other` in place (the repositories hold on to this object)."""
         fresh = other.copy()
-        self.users, self.specs, self.servers, self.tools = (
+        self.users, self.specs, self.servers, self.tools, self.credentials = (
             fresh.users,
             fresh.specs,
             fresh.servers,
             fresh.tools,
+            fresh.credentials,
         )
 
     def delete_servers(self, server_ids: Iterable[str]) -> None:
-        """Remove servers and their tools, as ON DELETE CASCADE does in SQL."""
+        """Remove servers, their tools and credentials, as ON DELETE CASCADE does in SQL."""
         doomed = set(server_ids)
         for server_id in doomed:
             self.servers.pop(server_id, None)
         self.tools = {key: t for key, t in self.tools.items() if t.server_id not in doomed}
+        self.credentials = {
+            key: c for key, c in self.credentials.items() if c.server_id not in doomed
+        }
 
 
 class _Dated(Protocol):

@@ -6,12 +6,14 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from adapters.persistence.memory.credential_repository import MemoryCredentialRepository
 from adapters.persistence.memory.server_repository import MemoryServerRepository
 from adapters.persistence.memory.spec_repository import MemorySpecRepository
 from adapters.persistence.memory.tables import MemoryTables
 from adapters.persistence.memory.tool_repository import MemoryToolRepository
 from adapters.persistence.memory.user_repository import MemoryUserRepository
 from application.ports.repositories import (
+    CredentialRepository,
     ServerRepository,
     SpecRepository,
     ToolRepository,
@@ -33,6 +35,7 @@ class MemoryUnitOfWork:
     specs: SpecRepository
     servers: ServerRepository
     tools: ToolRepository
+    credentials: CredentialRepository
 
     def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
         self._factory = factory
@@ -50,6 +53,7 @@ class MemoryUnitOfWork:
         self.specs = MemorySpecRepository(self._tables)
         self.servers = MemoryServerRepository(self._tables)
         self.tools = MemoryToolRepository(self._tables)
+        self.credentials = MemoryCredentialRepository(self._tables)
         return self
 
     async def __aexit__(

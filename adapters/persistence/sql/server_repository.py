@@ -92,12 +92,21 @@ class SqlServerRepository:
         """Replace by id. Raises `Conflict` when the new slug is taken."""
         values = msgspec.structs.asdict(server)
         del values["id"], values["owner_id"]
+        values["revision"] = servers.c.revision + 1
         async with conflicts_translated(self._connection, _conflicts(server)):
             await self._connection.execute(
                 sa.update(servers)
                 .where(servers.c.id == server.id, servers.c.owner_id == server.owner_id)
                 .values(values)
             )
+
+    async def touch(self, server_id: str) -> None:
+        """Raise the server's revision: its tools or credentials changed."""
+        await self._connection.execute(
+            sa.update(servers)
+            .where(servers.c.id == server_id)
+            .values(revision=servers.c.revision + 1)
+        )
 
     async def delete(self, owner_id: str, server_id: str) -> bool:
         """Remove the server; its tools go by ON DELETE CASCADE."""

@@ -1,4 +1,4 @@
-"""The SQLAlchemy Core tables: users, specs, servers and tools.
+"""The SQLAlchemy Core tables: users, specs, servers, tools and credentials.
 
 Constraint names are fixed by the naming convention so that the repositories can translate a
 violation into a domain error by name (see `constraint_errors`).
@@ -14,6 +14,7 @@ __all__ = [
     "SERVER_ENDPOINT_UNIQUE",
     "SERVER_SLUG_UNIQUE",
     "TOOL_NAME_UNIQUE",
+    "credentials",
     "metadata",
     "servers",
     "specs",
@@ -88,6 +89,7 @@ servers = sa.Table(
     sa.Column("base_url", sa.Text, nullable=False),
     sa.Column("rate_limit_per_minute", sa.Integer, nullable=False),
     sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("owner_id", "slug", name=SERVER_SLUG_UNIQUE),
@@ -120,4 +122,35 @@ tools = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     # Its index also serves "the tools of a server, ordered by name".
     sa.UniqueConstraint("server_id", "name", name=TOOL_NAME_UNIQUE),
+)
+
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column(
+        "server_id", SortableText, sa.ForeignKey("servers.id", ondelete="CASCADE"), nullable=False
+    ),
+    # No foreign key of its own: a credential goes with its server, which goes with its owner.
+    # Kept on the row because the sealed secret is bound to it (the vault's associated data).
+    sa.Column("owner_id", SortableText, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("auth_type", sa.Text, nullable=False),
+    sa.Column("key_id", sa.Text, nullable=False),
+    sa.Column("nonce", sa.LargeBinary, nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    sa.Column("scopes", JsonDocument, nullable=False),
+    sa.Column("token_endpoint", sa.Text, nullable=True),
+    sa.Column("client_id", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # Serves "newest usable of a type" on the hot path, and the cascade from servers.
+    sa.Index(
+        "ix_credentials_server_id_auth_type_created_at",
+        "server_id",
+        "auth_type",
+        "created_at",
+        "id",
+    ),
 )

@@ -7,11 +7,13 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.sql.credential_repository import SqlCredentialRepository
 from adapters.persistence.sql.server_repository import SqlServerRepository
 from adapters.persistence.sql.spec_repository import SqlSpecRepository
 from adapters.persistence.sql.tool_repository import SqlToolRepository
 from adapters.persistence.sql.user_repository import SqlUserRepository
 from application.ports.repositories import (
+    CredentialRepository,
     ServerRepository,
     SpecRepository,
     ToolRepository,
@@ -28,6 +30,7 @@ class SqlUnitOfWork:
     specs: SpecRepository
     servers: ServerRepository
     tools: ToolRepository
+    credentials: CredentialRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -45,6 +48,7 @@ class SqlUnitOfWork:
         self.specs = SqlSpecRepository(connection)
         self.servers = SqlServerRepository(connection)
         self.tools = SqlToolRepository(connection)
+        self.credentials = SqlCredentialRepository(connection)
         return self
 
     async def __aexit__(

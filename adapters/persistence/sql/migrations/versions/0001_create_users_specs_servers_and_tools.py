@@ -84,6 +84,7 @@ def upgrade() -> None:
         sa.Column("base_url", sa.Text(), nullable=False),
         sa.Column("rate_limit_per_minute", sa.Integer(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("revision", sa.BigInteger(), server_default="0", nullable=False),
         *_timestamps(),
         _owner_fk("servers"),
         sa.ForeignKeyConstraint(
