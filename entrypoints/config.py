@@ -33,6 +33,20 @@ def _int(value: str, var: str, low: int, high: int) -> int:
     return number
 
 
+def _vault_keys(value: str | None, persistence: str, database_url: str) -> str | None:
+    if value is not None:
+        from adapters.vault.keyring_config import parse_keyring
+
+        try:
+            parse_keyring(value)
+        except ValueError as exc:
+            raise ConfigError(f"SPECMCP_VAULT_KEYS: {exc}") from None
+        return value
+    if persistence == "sql" and not database_url.startswith("sqlite"):
+        raise ConfigError("SPECMCP_VAULT_KEYS is required with PostgreSQL (kid:base64key,...)")
+    return None
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every setting, its environment variable and its default (see docs/configuration.md)."""
 
@@ -45,6 +59,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     clerk_issuer: str | None = None
     clerk_authorized_parties: tuple[str, ...] = ()
     dev_token_secret: str | None = None
+    vault_keys: str | None = None
     outbound_allow_cidrs: tuple[str, ...] = ()
     api_rate_limit: int = 100
     ratelimit: str = "memory"
@@ -91,6 +106,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             clerk_issuer=e.get("CLERK_ISSUER") or None,
             clerk_authorized_parties=parties,
             dev_token_secret=e.get("SPECMCP_DEV_TOKEN_SECRET") or None,
+            vault_keys=_vault_keys(e.get("SPECMCP_VAULT_KEYS") or None, persistence, database_url),
             outbound_allow_cidrs=cidrs,
             api_rate_limit=_int(
                 e.get("SPECMCP_API_RATE_LIMIT", "100"), "SPECMCP_API_RATE_LIMIT", 1, 1_000_000

@@ -54,5 +54,6 @@ class UpdateTool:
                 raise NotFound("Tool")
             updated = msgspec.structs.replace(tool, **changes, updated_at=self._clock.now())
             await uow.tools.update(updated)
+            await uow.servers.touch(server_id)
             await uow.commit()
         return updated

@@ -94,6 +94,7 @@ class UpdateSpec:
                     for tool in plan.to_update:
                         await uow.tools.update(tool)
                     await uow.tools.add_many(plan.to_add)
+                    await uow.servers.touch(server.id)
                     total = total + plan.changes
             await uow.commit()
         return SpecUpdated(spec=spec, tool_changes=total)
