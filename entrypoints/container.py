@@ -12,6 +12,8 @@ from adapters.identity.clerk_identity_verifier import ClerkIdentityVerifier
 from adapters.identity.dev_identity_verifier import DevIdentityVerifier
 from adapters.outbound.document_fetcher import GuardedDocumentFetcher
 from adapters.outbound.guarded_client import build_guarded_client
+from adapters.outbound.guarded_outbound_http import GuardedOutboundHttp
+from adapters.outbound.oauth_token_source import GuardedOAuthTokenSource
 from adapters.outbound.url_policy import GuardedBaseUrlPolicy
 from adapters.persistence.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.persistence.sql.engine import create_sql_engine
@@ -22,16 +24,27 @@ from adapters.ratelimit.redis_rate_limiter import RedisRateLimiter
 from adapters.system.id_generators import Uuid4Generator
 from adapters.system.system_clock import SystemClock
 from adapters.system.token_generators import SecretsTokenGenerator
+from adapters.validation.jsonschema_argument_validator import JsonSchemaArgumentValidator
+from adapters.vault.aesgcm_keyring_vault import AesGcmKeyringVault
+from adapters.vault.keyring_config import load_or_create_local_keyring, parse_keyring
+from adapters.vault.memory_vault import MemoryVault
 from application.usecases.authenticate_user import AuthenticateUser
+from application.usecases.call_tool import CallTool
+from application.usecases.create_credential import CreateCredential
 from application.usecases.create_server import CreateServer
 from application.usecases.delete_server import DeleteServer, RotateServerToken
 from application.usecases.delete_spec import DeleteSpec
+from application.usecases.endpoint_catalog import EndpointCatalog
 from application.usecases.import_spec import ImportSpec
+from application.usecases.read_credentials import DeleteCredential, ListCredentials
 from application.usecases.read_servers import GetServer, ListServers
 from application.usecases.read_specs import GetSpec, ListSpecs
+from application.usecases.rotate_vault_keys import RotateVaultKeys
+from application.usecases.run_tool_call import RunToolCall
 from application.usecases.server_tools import ListTools, UpdateTool
 from application.usecases.spec_compilation import SpecCompilation
 from application.usecases.spec_documents import SpecDocumentLoader
+from application.usecases.test_tool_call import TestToolCall
 from application.usecases.update_server import UpdateServer
 from application.usecases.update_spec import UpdateSpec
 from entrypoints.config import Settings
@@ -56,6 +69,15 @@ def dev_token_secret(settings: Settings) -> str:
     return settings.dev_token_secret or load_or_create_secret(
         settings.state_dir(), ".specmcp-dev-token-secret"
     )
+
+
+def _vault(settings: Settings) -> AesGcmKeyringVault | MemoryVault:
+    if settings.vault_keys:
+        return AesGcmKeyringVault(parse_keyring(settings.vault_keys))
+    if settings.persistence == "memory":
+        return MemoryVault()
+    # The embedded default keeps a generated key beside its SQLite file (API.md §13).
+    return AesGcmKeyringVault(parse_keyring(load_or_create_local_keyring(settings.state_dir())))
 
 
 def _readiness(persistence: str, probe: Any) -> Callable[[], Awaitable[dict[str, str]]]:
@@ -105,6 +127,10 @@ class Container(containers.DeclarativeContainer):
     document_decoder = providers.Singleton(JsonYamlDocumentDecoder)
     document_loader = providers.Singleton(SpecDocumentLoader, document_decoder, document_fetcher)
     compilation = providers.Singleton(SpecCompilation, config.description_limit)
+    vault = providers.Singleton(_vault, settings)
+    argument_validator = providers.Singleton(JsonSchemaArgumentValidator)
+    outbound_http = providers.Singleton(GuardedOutboundHttp, outbound_client)
+    oauth_tokens = providers.Singleton(GuardedOAuthTokenSource, outbound_client)
 
     authenticate_user = providers.Singleton(AuthenticateUser, identity, uow, clock)
     import_spec = providers.Singleton(ImportSpec, uow, document_loader, compilation, clock, ids)
@@ -123,6 +149,18 @@ class Container(containers.DeclarativeContainer):
     rotate_server_token = providers.Singleton(RotateServerToken, uow, tokens, clock)
     list_tools = providers.Singleton(ListTools, uow)
     update_tool = providers.Singleton(UpdateTool, uow, clock)
+
+    create_credential = providers.Singleton(CreateCredential, uow, vault, clock, ids)
+    list_credentials = providers.Singleton(ListCredentials, uow)
+    delete_credential = providers.Singleton(DeleteCredential, uow)
+    rotate_vault_keys = providers.Factory(RotateVaultKeys, uow, vault)
+
+    endpoint_catalog = providers.Singleton(EndpointCatalog, uow)
+    call_tool = providers.Singleton(
+        CallTool, argument_validator, vault, outbound_http, oauth_tokens, clock
+    )
+    run_tool_call = providers.Singleton(RunToolCall, call_tool)
+    test_tool_call = providers.Singleton(TestToolCall, uow, endpoint_catalog, run_tool_call)
 
 
 def build_container(settings: Settings | None = None, **overrides: Any) -> Container:

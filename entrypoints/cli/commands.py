@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from entrypoints.cli import dev_token_command, migrate_command, serve_command, tools_command
+from entrypoints.cli import (
+    dev_token_command,
+    migrate_command,
+    rotate_keys_command,
+    run_command,
+    serve_command,
+    tools_command,
+)
 
 __all__ = ["REGISTRARS"]
 
@@ -14,4 +21,6 @@ REGISTRARS: list[Callable[[Any], None]] = [
     dev_token_command.register,
     migrate_command.register,
     tools_command.register,
+    rotate_keys_command.register,
+    run_command.register,
 ]

@@ -14,12 +14,16 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.container import Container
 from entrypoints.http.api_gate import ApiGate
+from entrypoints.http.controllers.credentials import CredentialController
 from entrypoints.http.controllers.health import health, ready
 from entrypoints.http.controllers.servers import ServerController, SpecServersController
 from entrypoints.http.controllers.specs import SpecController
+from entrypoints.http.controllers.tool_tests import ToolTestController
 from entrypoints.http.controllers.tools import ToolController
 from entrypoints.http.error_mapping import exception_handlers
 from entrypoints.lifecycle import shutdown_container, start_container
+from entrypoints.mcp.hosted_endpoint import HostedMcpEndpoint
+from entrypoints.mcp.litestar_route import MCP_STATE_KEY, mcp_mount
 
 __all__ = ["create_app"]
 
@@ -51,6 +55,7 @@ def _openapi() -> OpenAPIConfig:
 
 def create_app(container: Container) -> Litestar:
     """The app for one process; everything is built from `container`."""
+    mcp_endpoint = HostedMcpEndpoint(container)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -60,7 +65,8 @@ def create_app(container: Container) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            yield
+            async with mcp_endpoint.running():
+                yield
         finally:
             await shutdown_container(container)
 
@@ -69,6 +75,9 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             health, ready, SpecController, SpecServersController, ServerController,
             ToolController,
+            ToolTestController,
+            CredentialController,
+            mcp_mount,
         ],
         middleware=[ApiGate],
         exception_handlers=exception_handlers,
@@ -78,4 +87,5 @@ def create_app(container: Container) -> Litestar:
         debug=False,
     )
     app.state.container = container
+    app.state[MCP_STATE_KEY] = mcp_endpoint
     return app

@@ -1,0 +1,1 @@
+"""The hosted MCP endpoint: the official MCP SDK serving every endpoint from one process."""

@@ -1,0 +1,105 @@
+"""The one low-level MCP `Server` of a process: every endpoint's tools, looked up per request."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from mcp.server.caching import CacheHint
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp_types import INTERNAL_ERROR, CallToolRequestParams, PaginatedRequestParams
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from application.usecases.call_tool import UnknownTool
+from application.usecases.endpoint_catalog import EndpointSnapshot
+from application.usecases.run_tool_call import RunToolCall
+from domain.errors import InvalidRequest, RateLimited, SecretUnavailable, UpstreamUnavailable
+from entrypoints.http.request_ids import request_id_of
+from entrypoints.mcp.endpoint_context import current_endpoint, endpoint_of, scope_of
+from entrypoints.mcp.tenant_server_info import TenantServerInfo
+from entrypoints.mcp.tool_listing import listed_tools
+from entrypoints.mcp.tool_results import (
+    invalid_request_result,
+    outcome_result,
+    quota_error,
+    secret_unavailable_result,
+    unknown_tool_error,
+    upstream_unavailable_result,
+)
+
+__all__ = ["TOOL_LIST_TTL_MS", "build_mcp_server"]
+
+log = logging.getLogger("specmcp.mcp")
+
+TOOL_LIST_TTL_MS = 60_000
+"""How long a 2026-07-28 client may reuse a tool list: toggled tools show within a minute."""
+
+
+def _endpoint(ctx: ServerRequestContext[Any, Any]) -> EndpointSnapshot:
+    snapshot = endpoint_of(ctx.request)
+    if snapshot is None:  # only reachable if the server is served without the mount
+        from mcp import MCPError
+
+        raise MCPError(code=INTERNAL_ERROR, message="No endpoint is bound to this request.")
+    return snapshot
+
+
+def _shaped(ctx: ServerRequestContext[Any, Any], result: dict[str, Any]) -> dict[str, Any]:
+    # 2026-07-28 results must say what they are; handshake-era results must not.
+    if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
+        result["resultType"] = "complete"
+    return result
+
+
+def _input_schema(name: str) -> Mapping[str, Any] | None:
+    # Runs before handlers with no request: the mount put the endpoint in the context.
+    snapshot = current_endpoint.get()
+    entry = snapshot.tools.get(name) if snapshot is not None else None
+    return entry.tool.input_schema if entry is not None and entry.tool.is_active else None
+
+
+def build_mcp_server(run_tool_call: RunToolCall, *, version: str = "0.1.0") -> Server[Any]:
+    """The SDK server whose handlers serve the endpoint bound to each request."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
+    ) -> dict[str, Any]:
+        return _shaped(ctx, {"tools": listed_tools(_endpoint(ctx))})
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
+    ) -> dict[str, Any]:
+        snapshot = _endpoint(ctx)
+        scope = scope_of(ctx.request)
+        request_id = request_id_of(scope) if scope is not None else secrets.token_hex(12)
+        try:
+            outcome = await run_tool_call(
+                snapshot, params.name, params.arguments, source="mcp", request_id=request_id
+            )
+        except UnknownTool:
+            raise unknown_tool_error(params.name) from None
+        except RateLimited as exc:
+            raise quota_error(exc) from None
+        except InvalidRequest as exc:
+            return _shaped(ctx, invalid_request_result(exc))
+        except UpstreamUnavailable as exc:
+            return _shaped(ctx, upstream_unavailable_result(exc))
+        except SecretUnavailable as exc:
+            log.warning("credential of server %s cannot be opened", snapshot.server.id)
+            return _shaped(ctx, secret_unavailable_result(exc))
+        return _shaped(ctx, outcome_result(outcome))
+
+    server: Server[Any] = Server(
+        "specmcp",
+        version=version,
+        on_list_tools=list_tools,  # type: ignore[arg-type]  # dict results are accepted
+        on_call_tool=call_tool,  # type: ignore[arg-type]
+        get_tool_input_schema=_input_schema,
+        cache_hints={"tools/list": CacheHint(ttl_ms=TOOL_LIST_TTL_MS, scope="private")},
+    )
+    # Replaces the default OpenTelemetry middleware: no exporter here, so it is pure cost.
+    server.middleware = [TenantServerInfo()]
+    return server
