@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from mcp import MCPError
 from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
@@ -41,8 +42,6 @@ TOOL_LIST_TTL_MS = 60_000
 def _endpoint(ctx: ServerRequestContext[Any, Any]) -> EndpointSnapshot:
     snapshot = endpoint_of(ctx.request)
     if snapshot is None:  # only reachable if the server is served without the mount
-        from mcp import MCPError
-
         raise MCPError(code=INTERNAL_ERROR, message="No endpoint is bound to this request.")
     return snapshot
 

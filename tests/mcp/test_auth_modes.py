@@ -17,7 +17,7 @@ def _assert_token_never_sent(upstream, token):
         assert token.encode() not in request.body
 
 
-async def _call_broken_path(api, server, mode="legacy"):
+async def _call_get_item(api, server, mode="legacy"):
     """Calls `getItem` (a plain GET) and returns what the upstream received for it."""
     async with mcp_client(api.mcp_url(server), server["token"], mode) as client:
         result = await client.call_tool("getItem", {"itemId": server["id"]})
@@ -37,7 +37,7 @@ def _received_for(upstream, marker):
 async def test_api_keys_go_where_the_server_says(api, server_of, upstream, place, name, check):
     server = server_of(authMode="api_key", authConfig={"in": place, "name": name})
     api.add_credential(server, authType="api_key", plaintextKey="k-123")
-    marker = await _call_broken_path(api, server)
+    marker = await _call_get_item(api, server)
     assert check(_received_for(upstream, marker))
     _assert_token_never_sent(upstream, server["token"])
 
@@ -45,7 +45,7 @@ async def test_api_keys_go_where_the_server_says(api, server_of, upstream, place
 async def test_bearer_credentials_become_the_authorization_header(api, server_of, upstream):
     server = server_of(authMode="bearer")
     api.add_credential(server, authType="bearer", plaintextKey="upstream-bearer")
-    marker = await _call_broken_path(api, server, "2026-07-28")
+    marker = await _call_get_item(api, server, "2026-07-28")
     assert _received_for(upstream, marker).headers["authorization"] == "Bearer upstream-bearer"
     _assert_token_never_sent(upstream, server["token"])
 
@@ -53,7 +53,7 @@ async def test_bearer_credentials_become_the_authorization_header(api, server_of
 async def test_basic_credentials_become_basic_authorization(api, server_of, upstream):
     server = server_of(authMode="basic")
     api.add_credential(server, authType="basic", plaintextKey="ann:pa ss")
-    marker = await _call_broken_path(api, server)
+    marker = await _call_get_item(api, server)
     expected = "Basic " + base64.b64encode(b"ann:pa ss").decode()
     assert _received_for(upstream, marker).headers["authorization"] == expected
     _assert_token_never_sent(upstream, server["token"])
