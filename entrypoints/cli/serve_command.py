@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Any
+
+import msgspec
 
 __all__ = ["register"]
 
@@ -22,6 +25,10 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"specmcp: configuration error: {exc}", file=sys.stderr)
         return 2
+    if not os.environ.get("SPECMCP_PUBLIC_URL"):
+        # Without a configured public URL, mcpUrl names the address actually served.
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        settings = msgspec.structs.replace(settings, public_url=f"http://{host}:{args.port}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("mcp").setLevel(logging.WARNING)
     app = create_app(build_container(settings))
