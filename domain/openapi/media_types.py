@@ -11,6 +11,8 @@ MULTIPART = "multipart/form-data"
 
 
 def _essence(media_type: str) -> str:
+    if media_type == "application/json":
+        return media_type  # by far the most common: skip the parsing
     return media_type.split(";", 1)[0].strip().lower()
 
 

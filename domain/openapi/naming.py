@@ -34,7 +34,9 @@ def _digest(text: str, size: int) -> str:
 
 def _sanitise(text: str) -> str:
     cleaned = _INVALID_RUN.sub("_", text)
-    return _CAMEL_BREAK.sub("_", cleaned).strip("_-")
+    if "__" in cleaned:
+        cleaned = _CAMEL_BREAK.sub("_", cleaned)
+    return cleaned.strip("_-")
 
 
 def _fit(name: str, room: int) -> str:

@@ -52,6 +52,7 @@ def response_from_v3(
             continue
         entry = content[media]
         if isinstance(entry, Mapping) and "schema" in entry:
-            where = pointer + json_pointer(code, "content", media, "schema")
+            # A lazy pointer: spelled out only if the schema gets a warning.
+            where = ((((pointer, code), "content"), media), "schema")
             return ResponseSpec(entry["schema"], node_base, where)
     return None

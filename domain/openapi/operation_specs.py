@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from domain.openapi.pointers import Where
+
 __all__ = ["BodySpec", "OperationSpec", "ParameterSpec", "ResponseSpec"]
 
 
@@ -41,7 +43,7 @@ class ResponseSpec(NamedTuple):
 
     schema: Any
     base: str
-    pointer: str
+    pointer: Where
 
 
 class OperationSpec(NamedTuple):

@@ -51,6 +51,7 @@ class RefResolver:
         self._external = external
         self._documents: dict[str, Any] = {base_uri: root}
         self._targets: dict[str, Resolved | None] = {}
+        self._followed: dict[tuple[str, str], tuple[Any, str, str | None]] = {}
 
     def key(self, ref: str, base: str) -> str:
         """The canonical `document#pointer` of `ref` written in document `base`."""
@@ -90,6 +91,20 @@ class RefResolver:
         Returns the final node and its document, plus a problem text when the chain is broken
         or circular (the node is then None).
         """
+        if type(node) is not dict:
+            return self._follow(node, base)
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            return node, base, None  # the common case: not a reference
+        # The outcome depends on the ref text and its document only; big documents refer to
+        # the same shared parameters and responses from thousands of operations.
+        found = self._followed.get((ref, base))
+        if found is None:
+            found = self._follow(node, base)
+            self._followed[(ref, base)] = found
+        return found
+
+    def _follow(self, node: Any, base: str) -> tuple[Any, str, str | None]:
         seen: set[str] = set()
         while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
             key = self.key(node["$ref"], base)

@@ -14,14 +14,9 @@ BODY = "body"
 _PRIORITY = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 
-def _location(value: str) -> ArgumentLocation:
-    if value == "path":
-        return "path"
-    if value == "query":
-        return "query"
-    if value == "header":
-        return "header"
-    return "cookie"
+_LOCATIONS: dict[str, ArgumentLocation] = {
+    "path": "path", "query": "query", "header": "header", "cookie": "cookie",
+}
 
 
 def argument_routes(
@@ -33,6 +28,25 @@ def argument_routes(
     (path, query, header, cookie) has it, or it is `body` while there is a request body: then
     it becomes `<location>_<name>`.
     """
+    wanted = [s.name for s in parameters]
+    if len(set(wanted)) != len(wanted) or (body is not None and BODY in wanted):
+        wanted = _renamed(parameters, body)  # rare: most operations have distinct names
+    routes = [
+        ArgumentRoute(
+            name, _LOCATIONS.get(spec.location, "cookie"), spec.name, spec.style, spec.explode,
+            spec.allow_reserved, spec.content_type,
+        )
+        for spec, name in zip(parameters, wanted, strict=True)
+    ]
+    if body is not None:
+        routes.append(ArgumentRoute(
+            name=BODY, location="body", wire_name=BODY, style="", explode=False,
+            content_type=body.media_type,
+        ))
+    return routes
+
+
+def _renamed(parameters: Sequence[ParameterSpec], body: BodySpec | None) -> list[str]:
     best: dict[str, int] = {}
     for spec in parameters:
         rank = _PRIORITY[spec.location]
@@ -53,20 +67,4 @@ def argument_routes(
                 name = f"{spec.location}_{name}"
             used.add(name)
         wanted.append(name)
-    routes = []
-    for spec, name in zip(parameters, wanted, strict=True):
-        routes.append(ArgumentRoute(
-            name=name,
-            location=_location(spec.location),
-            wire_name=spec.name,
-            style=spec.style,
-            explode=spec.explode,
-            allow_reserved=spec.allow_reserved,
-            content_type=spec.content_type,
-        ))
-    if body is not None:
-        routes.append(ArgumentRoute(
-            name=BODY, location="body", wire_name=BODY, style="", explode=False,
-            content_type=body.media_type,
-        ))
-    return routes
+    return wanted

@@ -12,16 +12,26 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from domain.openapi.pointers import Where, pointer_text
 from domain.openapi.refs import RefResolver, decode_pointer
 from domain.openapi.schema_keywords import (
-    ANNOTATION_TEXT,
-    FLAGS,
+    ADDITIONAL,
+    ANY,
+    COUNT,
+    DEPENDENT_REQUIRED,
+    FLAG,
+    ITEMS,
     JSON_TYPES,
-    NON_NEGATIVE,
-    NUMBERS,
+    KEYWORD_KIND,
+    LIST,
+    MULTIPLE,
+    NUMBER,
+    REQUIRED,
     SUBSCHEMA,
     SUBSCHEMA_LIST,
     SUBSCHEMA_MAP,
+    TEXT,
+    TYPE,
 )
 from domain.openapi.warnings import CompileWarning
 
@@ -41,12 +51,18 @@ class SchemaConverter:
         self._names: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         self._bodies: dict[tuple[str, Direction], tuple[Any, tuple[str, ...]]] = {}
-        self._where: dict[str, str] = {}
-        self._converted: dict[tuple[int, str, Direction], tuple[Any, tuple[str, ...]]] = {}
+        self._where: dict[str, Where] = {}
+        # Keyed by id(): the value also holds the schema itself, so no id is ever reused.
+        self._converted: dict[tuple[int, str, Direction], tuple[Any, tuple[str, ...], Any]] = {}
         self._closures: dict[tuple[Direction, tuple[str, ...]], dict[str, Any]] = {}
+        # Most `$defs` bodies are the same in both directions (no readOnly/writeOnly property
+        # inside): converted for one, they wait here for the other. `_sided` records, during
+        # one body's conversion, that a property is readOnly or writeOnly.
+        self._twins: dict[str, tuple[tuple[Any, tuple[str, ...]], tuple[CompileWarning, ...]]] = {}
+        self._sided = False
 
     def convert(
-        self, schema: Any, base: str, direction: Direction, pointer: str, deps: list[str]
+        self, schema: Any, base: str, direction: Direction, pointer: Where, deps: list[str]
     ) -> Any:
         """Convert one schema; the keys of the `$ref`s it makes are appended to `deps`.
 
@@ -58,7 +74,7 @@ class SchemaConverter:
         if memo is None:
             local: list[str] = []
             converted = self._convert(schema, base, direction, pointer, local, 0)
-            memo = (converted, tuple(local))
+            memo = (converted, tuple(local), schema)
             self._converted[memo_key] = memo
         deps.extend(memo[1])
         return dict(memo[0]) if isinstance(memo[0], dict) else memo[0]
@@ -88,7 +104,7 @@ class SchemaConverter:
             seen.add(key)
             body, more = self._body(key, direction)
             found[self._names[key]] = body
-            queue.extend(k for k in more if k not in seen)
+            queue.extend(more)  # keys already seen are skipped when popped: same order
         return found
 
     def is_flagged(self, schema: Any, flag: str) -> bool:
@@ -141,9 +157,18 @@ class SchemaConverter:
         memo = self._bodies.get((key, direction))
         if memo is not None:
             return memo
+        twin = self._twins.pop(key, None)
+        if twin is not None:
+            # Converted for the other direction and no readOnly/writeOnly property made a
+            # difference: the same body, and the warnings its conversion gave, once more.
+            memo, given = twin
+            self._warnings.extend(given)
+            self._bodies[(key, direction)] = memo
+            return memo
         found = self._resolver.resolve_key(key)
         where = self._where.get(key, "")
         deps: list[str] = []
+        neutral = False
         if found is None:
             self._warn("unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted",
                        where)
@@ -153,9 +178,14 @@ class SchemaConverter:
                        where)
             body = {}
         else:
+            start = len(self._warnings)
+            self._sided = False
             body = self._convert(found.node, found.base, direction, where, deps, 0)
+            neutral = not self._sided
         memo = (body, tuple(dict.fromkeys(deps)))
         self._bodies[(key, direction)] = memo
+        if neutral:
+            self._twins[key] = (memo, tuple(self._warnings[start:]))
         return memo
 
     def _is_pure_ref_cycle(self, key: str) -> bool:
@@ -174,130 +204,130 @@ class SchemaConverter:
 
     # -- conversion --------------------------------------------------------------------------
 
-    def _warn(self, code: str, message: str, pointer: str) -> None:
-        self._warnings.append(CompileWarning(code=code, message=message, pointer=pointer))
+    def _warn(self, code: str, message: str, where: Where) -> None:
+        self._warnings.append(CompileWarning(code=code, message=message,
+                                             pointer=pointer_text(where)))
 
     def _convert(
-        self, node: Any, base: str, direction: Direction, pointer: str, deps: list[str], depth: int
+        self, node: Any, base: str, direction: Direction, where: Where, deps: list[str],
+        depth: int,
     ) -> Any:
+        # The hot loop of the compiler (every schema node of a document passes here once per
+        # direction): plain-dict fast paths first, one table lookup per keyword.
         if node is True or node is False:
             return node
-        if not isinstance(node, Mapping):
-            self._warn("invalid_schema", "a schema must be an object; any value accepted",
-                       pointer)
+        if type(node) is not dict and not isinstance(node, Mapping):
+            self._warn("invalid_schema", "a schema must be an object; any value accepted", where)
             return {}
         if depth > MAX_DEPTH:
-            self._warn("schema_too_deep", "schema nested too deeply; any value accepted", pointer)
+            self._warn("schema_too_deep", "schema nested too deeply; any value accepted", where)
             return {}
         out: dict[str, Any] = {}
         ref = node.get("$ref")
         if isinstance(ref, str):
             key = self._resolver.key(ref, base)
-            self._where.setdefault(key, pointer)
+            if key not in self._where:
+                self._where[key] = where
             deps.append(key)
             out["$ref"] = "#/$defs/" + self._name(key)
-        nullable = node.get("nullable") is True or node.get("x-nullable") is True
+        kinds = KEYWORD_KIND
+        sub = depth + 1
         for keyword, value in node.items():
-            if not isinstance(keyword, str) or keyword == "$ref":
+            kind = kinds.get(keyword)  # None for `$ref`, unknown and non-text keys
+            if kind is None:
                 continue
-            self._keyword(out, keyword, value, node, base, direction, pointer, deps, depth)
+            if kind == TEXT:
+                if isinstance(value, str):
+                    out[keyword] = value
+            elif kind == TYPE:
+                if isinstance(value, str) and value in JSON_TYPES:
+                    out["type"] = value
+                else:
+                    _type(out, value)
+            elif kind == SUBSCHEMA_MAP:
+                if isinstance(value, Mapping):
+                    out[keyword] = self._properties(
+                        keyword, value, base, direction, (where, keyword), deps, sub
+                    )
+            elif kind == ITEMS:
+                self._items(out, value, node, base, direction, (where, keyword), deps, sub)
+            elif kind == SUBSCHEMA:
+                out[keyword] = self._convert(value, base, direction, (where, keyword), deps, sub)
+            elif kind == SUBSCHEMA_LIST:
+                if isinstance(value, list) and value:
+                    here = (where, keyword)
+                    out[keyword] = [
+                        self._convert(v, base, direction, (here, i), deps, sub)
+                        for i, v in enumerate(value)
+                    ]
+            elif kind == ADDITIONAL:
+                if isinstance(value, bool):
+                    out[keyword] = value
+                elif isinstance(value, Mapping):
+                    out[keyword] = self._convert(
+                        value, base, direction, (where, keyword), deps, sub
+                    )
+            elif kind == FLAG:
+                if isinstance(value, bool):
+                    out[keyword] = value
+            else:
+                _scalar_keyword(out, kind, keyword, value)
         if "example" in node and "examples" not in out:
             out["examples"] = [node["example"]]
-        _fix_bounds(out, node)
-        _coerce_enum(out)
-        _drop_hidden_required(out, node)
-        kind = out.get("type")
-        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and not (
+        if "exclusiveMinimum" in node or "exclusiveMaximum" in node:
+            _fix_bounds(out, node)
+        if "enum" in out:
+            _coerce_enum(out)
+        if "required" in out and "properties" in out:
+            _drop_hidden_required(out, node)
+        kind_of = out.get("type")
+        if (kind_of == "array" or (type(kind_of) is list and "array" in kind_of)) and not (
             "items" in out or "prefixItems" in out
         ):
             out["items"] = {}  # some clients refuse an array without items; {} is the same
-        if nullable:
+        if node.get("nullable") is True or node.get("x-nullable") is True:
             out = _nullable(out)
         return out
 
-    def _keyword(
-        self, out: dict[str, Any], keyword: str, value: Any, node: Mapping[str, Any], base: str,
-        direction: Direction, pointer: str, deps: list[str], depth: int,
+    def _items(
+        self, out: dict[str, Any], value: Any, node: Mapping[str, Any], base: str,
+        direction: Direction, here: Where, deps: list[str], sub: int,
     ) -> None:
-        here = pointer + "/" + keyword.replace("~", "~0").replace("/", "~1")
-        sub = depth + 1
-        if keyword in SUBSCHEMA_MAP:
-            if isinstance(value, Mapping):
-                out[keyword] = self._properties(keyword, value, base, direction, here, deps, sub)
-        elif keyword in SUBSCHEMA:
-            out[keyword] = self._convert(value, base, direction, here, deps, sub)
-        elif keyword == "items":
-            if isinstance(value, list):  # draft-4 tuple form
-                if value:
-                    out["prefixItems"] = [
-                        self._convert(v, base, direction, f"{here}/{i}", deps, sub)
-                        for i, v in enumerate(value)
-                    ]
-                extra = node.get("additionalItems")
-                if isinstance(extra, Mapping | bool):
-                    out["items"] = self._convert(extra, base, direction, here, deps, sub)
-            else:
-                out["items"] = self._convert(value, base, direction, here, deps, sub)
-        elif keyword in SUBSCHEMA_LIST:
-            if isinstance(value, list) and value:
-                out[keyword] = [
-                    self._convert(v, base, direction, f"{here}/{i}", deps, sub)
-                    for i, v in enumerate(value)
-                ]
-        elif keyword == "additionalProperties":
-            if isinstance(value, bool):
-                out[keyword] = value
-            elif isinstance(value, Mapping):
-                out[keyword] = self._convert(value, base, direction, here, deps, sub)
-        elif keyword == "type":
-            _type(out, value, node)
-        elif keyword in ANNOTATION_TEXT:
-            if isinstance(value, str):
-                out[keyword] = value
-        elif keyword in FLAGS:
-            if isinstance(value, bool):
-                out[keyword] = value
-        elif keyword in NON_NEGATIVE:
-            if _is_number(value) and value >= 0 and float(value).is_integer():
-                out[keyword] = int(value)
-        elif keyword in NUMBERS:
-            if _is_number(value):
-                out[keyword] = value
-        elif keyword == "multipleOf":
-            if _is_number(value) and value > 0:
-                out[keyword] = value
-        elif keyword in ("enum", "examples"):
-            if isinstance(value, list):
-                out[keyword] = value
-            elif keyword == "examples" and isinstance(value, Mapping):
-                out[keyword] = list(value.values())
-        elif keyword in ("const", "default"):
-            out[keyword] = value
-        elif keyword == "required":
-            if isinstance(value, list):
-                out[keyword] = list(dict.fromkeys(v for v in value if isinstance(v, str)))
-        elif keyword == "dependentRequired" and isinstance(value, Mapping):
-            out[keyword] = {
-                str(k): list(dict.fromkeys(x for x in v if isinstance(x, str)))
-                for k, v in value.items() if isinstance(v, list)
-            }
-        # Anything else (discriminator, xml, externalDocs, x-*, nullable, $id, definitions...)
-        # is OpenAPI-only or would break self-containment: dropped.
+        if not isinstance(value, list):
+            out["items"] = self._convert(value, base, direction, here, deps, sub)
+            return
+        if value:  # draft-4 tuple form
+            out["prefixItems"] = [
+                self._convert(v, base, direction, (here, i), deps, sub)
+                for i, v in enumerate(value)
+            ]
+        extra = node.get("additionalItems")
+        if isinstance(extra, Mapping | bool):
+            out["items"] = self._convert(extra, base, direction, here, deps, sub)
 
     def _properties(
         self, keyword: str, value: Mapping[str, Any], base: str, direction: Direction,
-        pointer: str, deps: list[str], depth: int,
+        where: Where, deps: list[str], depth: int,
     ) -> dict[str, Any]:
-        hidden = "readOnly" if direction == "input" else "writeOnly"
+        hidden, shown = ("readOnly", "writeOnly") if direction == "input" else (
+            "writeOnly", "readOnly"
+        )
+        keep_all = keyword != "properties"  # patternProperties, dependentSchemas
         result: dict[str, Any] = {}
         for name, sub in value.items():
-            here = pointer + "/" + str(name).replace("~", "~0").replace("/", "~1")
+            text = name if type(name) is str else str(name)
+            if keep_all:
+                result[text] = self._convert(sub, base, direction, (where, text), deps, depth)
+                continue
             local: list[str] = []
-            converted = self._convert(sub, base, direction, here, local, depth)
-            if keyword == "properties" and self.is_flagged(converted, hidden):
+            converted = self._convert(sub, base, direction, (where, text), local, depth)
+            if self.is_flagged(converted, hidden):
+                self._sided = True
                 continue  # readOnly fields are not inputs; writeOnly fields are not outputs
+            if not self._sided and self.is_flagged(converted, shown):
+                self._sided = True  # the other direction would drop it
             deps.extend(local)
-            result[str(name)] = converted
+            result[text] = converted
         return result
 
 
@@ -305,7 +335,34 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _type(out: dict[str, Any], value: Any, node: Mapping[str, Any]) -> None:
+def _scalar_keyword(out: dict[str, Any], kind: int, keyword: str, value: Any) -> None:
+    if kind == COUNT:
+        if _is_number(value) and value >= 0 and float(value).is_integer():
+            out[keyword] = int(value)
+    elif kind == NUMBER:
+        if _is_number(value):
+            out[keyword] = value
+    elif kind == MULTIPLE:
+        if _is_number(value) and value > 0:
+            out[keyword] = value
+    elif kind == LIST:
+        if isinstance(value, list):
+            out[keyword] = value
+        elif keyword == "examples" and isinstance(value, Mapping):
+            out[keyword] = list(value.values())
+    elif kind == ANY:
+        out[keyword] = value
+    elif kind == REQUIRED:
+        if isinstance(value, list):
+            out[keyword] = list(dict.fromkeys(v for v in value if isinstance(v, str)))
+    elif kind == DEPENDENT_REQUIRED and isinstance(value, Mapping):
+        out[keyword] = {
+            str(k): list(dict.fromkeys(x for x in v if isinstance(x, str)))
+            for k, v in value.items() if isinstance(v, list)
+        }
+
+
+def _type(out: dict[str, Any], value: Any) -> None:
     if value == "file":  # Swagger 2.0 upload
         out["type"] = "string"
         out.setdefault("format", "binary")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.openapi.operation_specs import OperationSpec
+from domain.openapi.operation_specs import OperationSpec, ParameterSpec
 from domain.openapi.routing import BODY, argument_routes
 from domain.openapi.schema_convert import SchemaConverter
 from domain.openapi.tools import Routing, ToolAnnotations, ToolDefinition
 
-__all__ = ["build_tool", "describe"]
+__all__ = ["ToolBuilder", "describe"]
 
 _ELLIPSIS = "\u2026"
 
@@ -36,17 +36,42 @@ def _annotations(method: str, summary: Any) -> ToolAnnotations:
     )
 
 
+class _Properties:
+    """inputSchema properties of parameters, built once per ParameterSpec.
+
+    The collector hands the same ParameterSpec to every operation sharing a parameter, so its
+    converted schema (description included) is one read-only object shared by those tools,
+    like the `$defs` bodies.
+    """
+
+    def __init__(self, converter: SchemaConverter) -> None:
+        self._converter = converter
+        self._built: dict[int, tuple[Any, tuple[str, ...], ParameterSpec]] = {}
+
+    def of(self, spec: ParameterSpec, deps: list[str]) -> Any:
+        built = self._built.get(id(spec))
+        if built is None:
+            local: list[str] = []
+            schema = self._converter.convert(
+                spec.schema, spec.base, "input", spec.pointer + "/schema", local
+            )
+            if spec.description and isinstance(schema, dict) and "description" not in schema:
+                schema["description"] = spec.description
+            built = (schema, tuple(local), spec)  # the spec is kept: its id is not reused
+            self._built[id(spec)] = built
+        deps.extend(built[1])
+        return built[0]
+
+
 def _input_schema(
-    operation: OperationSpec, names: list[str], converter: SchemaConverter
+    operation: OperationSpec, names: list[str], converter: SchemaConverter,
+    shared: _Properties,
 ) -> dict[str, Any]:
     deps: list[str] = []
     properties: dict[str, Any] = {}
     required: list[str] = []
     for spec, name in zip(operation.parameters, names, strict=False):
-        schema = converter.convert(spec.schema, spec.base, "input", spec.pointer + "/schema", deps)
-        if spec.description and isinstance(schema, dict) and "description" not in schema:
-            schema["description"] = spec.description
-        properties[name] = schema
+        properties[name] = shared.of(spec, deps)
         if spec.required:
             required.append(name)
     body = operation.body
@@ -91,13 +116,26 @@ def _output_schema(
     return result, wrapped
 
 
-def build_tool(
-    operation: OperationSpec, name: str, converter: SchemaConverter, description_limit: int
+class ToolBuilder:
+    """Builds the MCP tools of one document (one compile): shares what operations share."""
+
+    def __init__(self, converter: SchemaConverter, description_limit: int) -> None:
+        self._converter = converter
+        self._properties = _Properties(converter)
+        self._limit = description_limit
+
+    def build(self, operation: OperationSpec, name: str) -> ToolDefinition:
+        """The MCP tool of one operation."""
+        return _build_tool(operation, name, self._converter, self._properties, self._limit)
+
+
+def _build_tool(
+    operation: OperationSpec, name: str, converter: SchemaConverter, shared: _Properties,
+    description_limit: int,
 ) -> ToolDefinition:
-    """The MCP tool of one operation."""
     node = operation.node
     routes = argument_routes(operation.parameters, operation.body)
-    input_schema = _input_schema(operation, [r.name for r in routes], converter)
+    input_schema = _input_schema(operation, [r.name for r in routes], converter, shared)
     output_schema, wrapped = _output_schema(operation, converter)
     body = operation.body
     return ToolDefinition(
