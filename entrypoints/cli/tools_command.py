@@ -14,6 +14,7 @@ from adapters.documents.json_yaml_decoder import JsonYamlDocumentDecoder
 from adapters.documents.local_documents import LocalDocuments
 from domain.errors import InvalidSpecDocument
 from domain.openapi.compiler import compile_spec
+from domain.openapi.document import inspect_document
 from domain.openapi.tools import CompiledSpec, ToolDefinition
 
 __all__ = ["register"]
@@ -30,17 +31,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=_run)
 
 
+def _document(data: bytes, decoder: JsonYamlDocumentDecoder) -> dict[str, Any]:
+    document = decoder.decode(data)
+    inspect_document(document)  # a clear error for anything that is not OpenAPI
+    assert isinstance(document, dict)
+    return document
+
+
 def _compile(spec: str, description_limit: int) -> CompiledSpec:
     decoder = JsonYamlDocumentDecoder()
     if spec.startswith(("http://", "https://")):
-        # Plain fetch for now: the outbound guard arrives with the hosted import.
+        # The user's own machine fetches the user's own URL: no outbound guard is needed here.
         response = httpx.get(spec, follow_redirects=True, timeout=30)
         response.raise_for_status()
-        return compile_spec(decoder.decode(response.content), description_limit=description_limit)
+        return compile_spec(
+            _document(response.content, decoder), description_limit=description_limit
+        )
     path = Path(spec)
     external = LocalDocuments(path.parent, decoder)
     return compile_spec(
-        decoder.decode(path.read_bytes()),
+        _document(path.read_bytes(), decoder),
         description_limit=description_limit,
         external=external,
         base_uri=path.name,
