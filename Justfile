@@ -24,3 +24,4 @@ migrate:
 # benchmarks: figures and ratios against the peers named in the issues
 bench:
     uv run --group bench python bench/compile_bench.py
+    uv run python bench/metering_bench.py

@@ -20,6 +20,7 @@ __all__ = [
     "RateLimited",
     "SecretUnavailable",
     "UpstreamUnavailable",
+    "WebhookRejected",
 ]
 
 
@@ -111,3 +112,7 @@ class UpstreamUnavailable(DomainError):
 
 class SecretUnavailable(DomainError):
     """A stored secret cannot be opened (unknown key id, tampering, wrong binding)."""
+
+
+class WebhookRejected(DomainError):
+    """A webhook delivery that is not provably from the provider (signature, time, format)."""

@@ -42,7 +42,8 @@ class Tool(msgspec.Struct, frozen=True, kw_only=True):
     """One operation of the spec, exposed as an MCP tool of one server.
 
     `source_name` is the compiler's name: re-compiling matches tools by it, so a tool that the
-    user renamed keeps its id, overrides and `is_active`. `routing` is the compiler's routing
+    user renamed keeps its id, overrides and `is_active`; `description_overridden` says the
+    description is the user's, kept when the document changes. `routing` is the compiler's routing
     record as plain JSON.
     """
 
@@ -52,6 +53,7 @@ class Tool(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     source_name: str
     description: str
+    description_overridden: bool = False
     input_schema: dict[str, Any]
     output_schema: dict[str, Any] | None
     annotations: dict[str, Any]

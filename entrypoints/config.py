@@ -47,6 +47,33 @@ def _vault_keys(value: str | None, persistence: str, database_url: str) -> str |
     return None
 
 
+def _payments(e: Mapping[str, str]) -> str:
+    payments = e.get("SPECMCP_PAYMENTS") or ("stripe" if e.get("STRIPE_SECRET_KEY") else "fake")
+    if payments not in ("stripe", "fake"):
+        raise ConfigError("SPECMCP_PAYMENTS must be stripe or fake")
+    if payments == "stripe":
+        for var in ("STRIPE_SECRET_KEY", "STRIPE_PRICE_STARTER", "STRIPE_PRICE_PRO",
+                    "STRIPE_METER_EVENT"):
+            if not e.get(var):
+                raise ConfigError(f"SPECMCP_PAYMENTS=stripe needs {var}")
+    return payments
+
+
+def _clerk_webhook_secret(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import base64
+    import binascii
+
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_") + "==", validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ConfigError("CLERK_WEBHOOK_SECRET must be a Svix secret (whsec_<base64>)")
+    return value
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every setting, its environment variable and its default (see docs/configuration.md)."""
 
@@ -67,6 +94,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     description_limit: int = 1000
     max_body_bytes: int = 12 * 1024 * 1024
     auto_migrate: bool = True
+    metering: bool = True
+    payments: str = "fake"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_price_starter: str | None = None
+    stripe_price_pro: str | None = None
+    stripe_meter_event: str | None = None
+    stripe_api_base: str | None = None
+    clerk_webhook_secret: str | None = None
+    billing_job_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         parties = tuple(
             p.strip() for p in e.get("CLERK_AUTHORIZED_PARTIES", "").split(",") if p.strip()
         )
+        payments = _payments(e)
         return cls(
             database_url=database_url,
             persistence=persistence,
@@ -117,6 +155,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 e.get("SPECMCP_DESCRIPTION_LIMIT", "1000"), "SPECMCP_DESCRIPTION_LIMIT", 50, 100_000
             ),
             auto_migrate=_bool(e.get("SPECMCP_AUTO_MIGRATE", "true"), "SPECMCP_AUTO_MIGRATE"),
+            # Off only for benchmarks and the local run mode: nothing is counted or logged.
+            metering=_bool(e.get("SPECMCP_METERING", "on"), "SPECMCP_METERING"),
+            payments=payments,
+            stripe_secret_key=e.get("STRIPE_SECRET_KEY") or None,
+            stripe_webhook_secret=e.get("STRIPE_WEBHOOK_SECRET") or None,
+            stripe_price_starter=e.get("STRIPE_PRICE_STARTER") or None,
+            stripe_price_pro=e.get("STRIPE_PRICE_PRO") or None,
+            stripe_meter_event=e.get("STRIPE_METER_EVENT") or None,
+            stripe_api_base=e.get("SPECMCP_STRIPE_API_BASE") or None,
+            clerk_webhook_secret=_clerk_webhook_secret(e.get("CLERK_WEBHOOK_SECRET") or None),
+            billing_job_seconds=float(
+                _int(e.get("SPECMCP_BILLING_JOB_SECONDS", "60"), "SPECMCP_BILLING_JOB_SECONDS",
+                     1, 86_400)
+            ),
         )
 
     @property

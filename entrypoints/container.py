@@ -10,15 +10,26 @@ from dependency_injector import containers, providers
 from adapters.documents.json_yaml_decoder import JsonYamlDocumentDecoder
 from adapters.identity.clerk_identity_verifier import ClerkIdentityVerifier
 from adapters.identity.dev_identity_verifier import DevIdentityVerifier
+from adapters.identity.svix_clerk_event_verifier import SvixClerkEventVerifier
+from adapters.logs.batching_log_sink import BatchingLogSink
 from adapters.outbound.document_fetcher import GuardedDocumentFetcher
 from adapters.outbound.guarded_client import build_guarded_client
 from adapters.outbound.guarded_outbound_http import GuardedOutboundHttp
 from adapters.outbound.oauth_token_source import GuardedOAuthTokenSource
 from adapters.outbound.url_policy import GuardedBaseUrlPolicy
+from adapters.payments.fake_payment_gateway import FAKE_PRICES, FakePaymentGateway
+from adapters.payments.stripe_event_verifier import StripeEventVerifier
+from adapters.payments.stripe_payment_gateway import StripePaymentGateway
+from adapters.persistence.memory.request_log_store import MemoryRequestLogStore
 from adapters.persistence.memory.unit_of_work import MemoryUnitOfWorkFactory
+from adapters.persistence.memory.usage_meter import MemoryBudgetCaps, MemoryUsageMeter
+from adapters.persistence.sql.budget_caps import SqlBudgetCaps
 from adapters.persistence.sql.engine import create_sql_engine
 from adapters.persistence.sql.health_probe import SqlHealthProbe
+from adapters.persistence.sql.log_statistics import SqlLogStatistics
+from adapters.persistence.sql.request_log_store import SqlRequestLogStore
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWorkFactory
+from adapters.persistence.sql.usage_meter import SqlUsageMeter
 from adapters.ratelimit.memory_rate_limiter import MemoryRateLimiter
 from adapters.ratelimit.redis_rate_limiter import RedisRateLimiter
 from adapters.system.id_generators import Uuid4Generator
@@ -28,17 +39,30 @@ from adapters.validation.jsonschema_argument_validator import JsonSchemaArgument
 from adapters.vault.aesgcm_keyring_vault import AesGcmKeyringVault
 from adapters.vault.keyring_config import load_or_create_local_keyring, parse_keyring
 from adapters.vault.memory_vault import MemoryVault
+from application.usecases.apply_identity_event import ApplyIdentityEvent
+from application.usecases.apply_payment_event import ApplyPaymentEvent
 from application.usecases.authenticate_user import AuthenticateUser
+from application.usecases.billing_sessions import (
+    BillingReturnUrls,
+    OpenBillingPortal,
+    StartCheckout,
+)
+from application.usecases.budget_cap import GetBudgetCap, SetBudgetCap
+from application.usecases.call_metering import CallMetering
 from application.usecases.call_tool import CallTool
 from application.usecases.create_credential import CreateCredential
 from application.usecases.create_server import CreateServer
 from application.usecases.delete_server import DeleteServer, RotateServerToken
 from application.usecases.delete_spec import DeleteSpec
+from application.usecases.deliver_billing_outbox import DeliverBillingOutbox
 from application.usecases.endpoint_catalog import EndpointCatalog
 from application.usecases.import_spec import ImportSpec
+from application.usecases.list_logs import ListLogs
+from application.usecases.purge_expired_logs import PurgeExpiredLogs
 from application.usecases.read_credentials import DeleteCredential, ListCredentials
 from application.usecases.read_servers import GetServer, ListServers
 from application.usecases.read_specs import GetSpec, ListSpecs
+from application.usecases.report_overage import ReportOverage
 from application.usecases.rotate_vault_keys import RotateVaultKeys
 from application.usecases.run_tool_call import RunToolCall
 from application.usecases.server_tools import ListTools, UpdateTool
@@ -47,6 +71,8 @@ from application.usecases.spec_documents import SpecDocumentLoader
 from application.usecases.test_tool_call import TestToolCall
 from application.usecases.update_server import UpdateServer
 from application.usecases.update_spec import UpdateSpec
+from application.usecases.usage_report import GetUsage
+from domain.billing.plan_prices import PlanPrices
 from entrypoints.config import Settings
 from entrypoints.local_secrets import load_or_create_secret
 
@@ -87,6 +113,50 @@ def _readiness(persistence: str, probe: Any) -> Callable[[], Awaitable[dict[str,
         return {"database": await probe.check()}
 
     return check
+
+
+def _plan_prices(settings: Settings) -> PlanPrices:
+    configured = {
+        plan: price
+        for plan, price in (
+            ("starter", settings.stripe_price_starter),
+            ("pro", settings.stripe_price_pro),
+        )
+        if price
+    }
+    if settings.payments == "fake" and not configured:
+        return FAKE_PRICES
+    return PlanPrices(configured)
+
+
+def _stripe_gateway(settings: Settings, prices: PlanPrices) -> StripePaymentGateway:
+    assert settings.stripe_secret_key, "checked by Settings.from_env"
+    return StripePaymentGateway(
+        settings.stripe_secret_key,
+        prices,
+        settings.stripe_meter_event,
+        api_base=settings.stripe_api_base,
+    )
+
+
+def _stripe_events(settings: Settings) -> StripeEventVerifier | None:
+    # None: the webhook answers 503 (no secret, nothing can be verified).
+    secret = settings.stripe_webhook_secret
+    return StripeEventVerifier(secret) if secret else None
+
+
+def _clerk_events(settings: Settings) -> SvixClerkEventVerifier | None:
+    secret = settings.clerk_webhook_secret
+    return SvixClerkEventVerifier(secret) if secret else None
+
+
+def _billing_urls(settings: Settings) -> BillingReturnUrls:
+    public = settings.public_url
+    return BillingReturnUrls(
+        success=f"{public}/billing/done?session_id={{CHECKOUT_SESSION_ID}}",
+        cancel=f"{public}/billing/canceled",
+        portal_return=f"{public}/billing/done",
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -159,8 +229,61 @@ class Container(containers.DeclarativeContainer):
     call_tool = providers.Singleton(
         CallTool, argument_validator, vault, outbound_http, oauth_tokens, clock
     )
-    run_tool_call = providers.Singleton(RunToolCall, call_tool)
+    budget_caps = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(SqlBudgetCaps, engine),
+        memory=providers.Singleton(MemoryBudgetCaps),
+    )
+    usage_meter = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(SqlUsageMeter, engine),
+        memory=providers.Singleton(MemoryUsageMeter, uow, budget_caps),
+    )
+    request_log_store = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(SqlRequestLogStore, engine),
+        memory=providers.Singleton(MemoryRequestLogStore, uow),
+    )
+    log_statistics = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(SqlLogStatistics, engine),
+        memory=request_log_store,
+    )
+    log_sink = providers.Singleton(BatchingLogSink, request_log_store)
+    call_metering = providers.Selector(
+        config.metering,
+        on=providers.Singleton(CallMetering, usage_meter, log_sink, clock, ids),
+        off=providers.Object(None),
+    )
+    run_tool_call = providers.Singleton(RunToolCall, call_tool, call_metering)
+    get_budget_cap = providers.Singleton(GetBudgetCap, budget_caps)
+    set_budget_cap = providers.Singleton(SetBudgetCap, budget_caps)
+    list_logs = providers.Singleton(ListLogs, uow, request_log_store, clock)
+    get_usage = providers.Singleton(
+        GetUsage, uow, usage_meter, budget_caps, log_statistics, clock
+    )
+    purge_expired_logs = providers.Singleton(PurgeExpiredLogs, request_log_store, clock)
     test_tool_call = providers.Singleton(TestToolCall, uow, endpoint_catalog, run_tool_call)
+
+    plan_prices = providers.Singleton(_plan_prices, settings)
+    apply_payment_event = providers.Singleton(ApplyPaymentEvent, uow, plan_prices, clock)
+    payments = providers.Selector(
+        config.payments,
+        stripe=providers.Singleton(_stripe_gateway, settings, plan_prices),
+        fake=providers.Singleton(
+            FakePaymentGateway, settings.provided.public_url, clock, apply_payment_event
+        ),
+    )
+    stripe_events = providers.Singleton(_stripe_events, settings)
+    clerk_events = providers.Singleton(_clerk_events, settings)
+    billing_urls = providers.Singleton(_billing_urls, settings)
+    start_checkout = providers.Singleton(StartCheckout, uow, payments, billing_urls, clock)
+    open_billing_portal = providers.Singleton(OpenBillingPortal, uow, payments, billing_urls)
+    deliver_billing_outbox = providers.Singleton(DeliverBillingOutbox, uow, payments, clock)
+    apply_identity_event = providers.Singleton(
+        ApplyIdentityEvent, uow, deliver_billing_outbox, clock, ids
+    )
+    report_overage = providers.Singleton(ReportOverage, uow, clock, ids)
 
 
 def build_container(settings: Settings | None = None, **overrides: Any) -> Container:
@@ -179,6 +302,8 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
         "redis_url": settings.redis_url,
         "outbound_allow_cidrs": list(settings.outbound_allow_cidrs),
         "description_limit": settings.description_limit,
+        "metering": "on" if settings.metering else "off",
+        "payments": settings.payments,
     }
     container.config.from_dict(raw)
     for name, value in overrides.items():

@@ -125,7 +125,7 @@ class GuardedHttpClient:
                     content=body,
                     truncated=truncated,
                     url=str(hop.url),
-                    elapsed_ms=round((time.perf_counter() - started) * 1000),
+                    elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
                 )
             await response.aclose()
             try:

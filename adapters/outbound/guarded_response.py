@@ -24,7 +24,7 @@ class GuardedResponse(msgspec.Struct, frozen=True):
     content: bytes
     truncated: bool
     url: str
-    elapsed_ms: int
+    elapsed_ms: float
 
     def header(self, name: str) -> str | None:
         """The first value of a header, matched case-insensitively, or None."""

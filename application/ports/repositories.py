@@ -38,6 +38,12 @@ class UserRepository(Protocol):
         Serialises a user's limit checks (active servers) across connections and processes.
         """
 
+    async def erase(self, user_id: str) -> None:
+        """Delete the user and every row any table holds for them (owner or user column).
+
+        Tombstones are the exception: they are the memory of the deletion.
+        """
+
 
 class SpecRepository(Protocol):
     """Imported documents, always scoped by owner."""

@@ -5,6 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.billing_repositories import (
+    OutboxRepository,
+    OverageLedger,
+    ProcessedEventRepository,
+    SubscriptionRepository,
+    TombstoneRepository,
+)
 from application.ports.repositories import (
     CredentialRepository,
     ServerRepository,
@@ -27,6 +34,11 @@ class UnitOfWork(Protocol):
     servers: ServerRepository
     tools: ToolRepository
     credentials: CredentialRepository
+    subscriptions: SubscriptionRepository
+    processed_events: ProcessedEventRepository
+    tombstones: TombstoneRepository
+    outbox: OutboxRepository
+    overage: OverageLedger
 
     async def __aenter__(self) -> Self: ...
 

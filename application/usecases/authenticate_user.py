@@ -27,6 +27,10 @@ class AuthenticateUser:
             user = await uow.users.get(identity.subject)
             if user is not None:
                 return user
+            # A deleted account stays deleted, even for a session token that is still valid
+            # (the deletion removed the row and left the tombstone in one transaction).
+            if await uow.tombstones.contains(identity.subject):
+                raise AuthenticationFailed("This account has been deleted.")
             now = self._clock.now()
             user = User(
                 id=identity.subject,

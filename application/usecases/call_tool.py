@@ -22,7 +22,9 @@ from domain.execution import (
     redacted_url,
     tool_result,
 )
+from domain.execution.redaction import is_sensitive_header, masked_headers
 from domain.execution.upstream_request import UpstreamRequest
+from domain.logs.body_capture import captured_body, secret_forms
 
 __all__ = ["CallTool", "ToolCallOutcome", "UnknownTool"]
 
@@ -38,7 +40,11 @@ class UnknownTool(NotFound):
 
 
 class ToolCallOutcome(msgspec.Struct, frozen=True, kw_only=True):
-    """The upstream's answer, shaped for a model (text, structured) and for people (timing)."""
+    """The upstream's answer, shaped for a model (text, structured) and for people (timing).
+
+    The `logged_*` fields are what a request log may keep: masked headers, and bodies cut to
+    16 KiB with the credential (in every form it was sent) masked.
+    """
 
     tool_name: str
     is_error: bool
@@ -51,6 +57,9 @@ class ToolCallOutcome(msgspec.Struct, frozen=True, kw_only=True):
     upstream_ms: float
     request_method: str
     request_url: str
+    logged_request_headers: tuple[tuple[str, str], ...] = ()
+    logged_request_body: str | None = None
+    logged_response_body: str | None = None
 
 
 class CallTool:
@@ -128,16 +137,24 @@ class CallTool:
         )
         secret_headers: tuple[str, ...] = ()
         secret_query: tuple[str, ...] = ()
+        secrets_sent: list[str] = []
         if credential is not None:
             secret = await self._secret(snapshot, credential)
+            secrets_sent.append(secret)
             request = apply_credential(request, server.auth_mode, server.auth_config, secret)
             if server.auth_mode == "api_key":
                 place = server.auth_config.get("in", "header")
                 name = str(server.auth_config.get("name", "X-API-Key"))
                 secret_headers = (name,) if place == "header" else ()
                 secret_query = (name,) if place == "query" else ()
+        request = _with_accept(request)
+        secrets_sent += [
+            value for name, value in request.headers
+            if name in secret_headers or is_sensitive_header(name)
+        ]
+        hidden = secret_forms(secrets_sent)
         response = await self._outbound.send(
-            _with_accept(request), secret_headers=secret_headers,
+            request, secret_headers=secret_headers,
             secret_query_params=secret_query, body_limit=self._body_limit,
         )
         shaped = tool_result(
@@ -157,6 +174,11 @@ class CallTool:
             upstream_ms=round(response.elapsed_ms, 3),
             request_method=request.method,
             request_url=redacted_url(request, secret_query),
+            logged_request_headers=masked_headers(
+                (n, "***" if n in secret_headers else v) for n, v in request.headers
+            ),
+            logged_request_body=captured_body(request.body, hidden),
+            logged_response_body=captured_body(response.content, hidden),
         )
 
     async def _secret(self, snapshot: EndpointSnapshot, credential: Credential) -> str:

@@ -52,6 +52,8 @@ class UpdateTool:
             tool = await uow.tools.get(server_id, tool_id)
             if tool is None:
                 raise NotFound("Tool")
+            if "description" in changes:
+                changes["description_overridden"] = True
             updated = msgspec.structs.replace(tool, **changes, updated_at=self._clock.now())
             await uow.tools.update(updated)
             await uow.servers.touch(server_id)

@@ -12,14 +12,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from entrypoints.background_jobs import background_jobs
+from entrypoints.billing_jobs import billing_jobs
 from entrypoints.container import Container
 from entrypoints.http.api_gate import ApiGate
+from entrypoints.http.controllers.billing import BillingController
+from entrypoints.http.controllers.billing_pages import BillingPagesController
+from entrypoints.http.controllers.budget import BudgetController
 from entrypoints.http.controllers.credentials import CredentialController
 from entrypoints.http.controllers.health import health, ready
+from entrypoints.http.controllers.logs import server_logs
 from entrypoints.http.controllers.servers import ServerController, SpecServersController
 from entrypoints.http.controllers.specs import SpecController
 from entrypoints.http.controllers.tool_tests import ToolTestController
 from entrypoints.http.controllers.tools import ToolController
+from entrypoints.http.controllers.usage import usage
+from entrypoints.http.controllers.webhooks import WebhookController
 from entrypoints.http.error_mapping import exception_handlers
 from entrypoints.lifecycle import shutdown_container, start_container
 from entrypoints.mcp.hosted_endpoint import HostedMcpEndpoint
@@ -65,7 +73,8 @@ def create_app(container: Container) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            async with mcp_endpoint.running():
+            async with mcp_endpoint.running(), background_jobs(container), \
+                    billing_jobs(container):
                 yield
         finally:
             await shutdown_container(container)
@@ -77,6 +86,8 @@ def create_app(container: Container) -> Litestar:
             ToolController,
             ToolTestController,
             CredentialController,
+            BudgetController, usage, server_logs,
+            BillingController, BillingPagesController, WebhookController,
             mcp_mount,
         ],
         middleware=[ApiGate],

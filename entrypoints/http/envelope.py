@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 __all__ = [
+    "CursorEnvelope",
     "CursorMeta",
     "Envelope",
     "ErrorBody",
@@ -50,6 +51,15 @@ class CursorMeta(msgspec.Struct, frozen=True, rename="camel"):
     cursor: str | None
     limit: int
     has_more: bool
+
+
+class CursorEnvelope(msgspec.Struct, Generic[T], frozen=True):
+    """A cursor-paged list of items with its meta (logs)."""
+
+    data: list[T]
+    meta: CursorMeta
+    success: bool = True
+    error: None = None
 
 
 class PageEnvelope(msgspec.Struct, Generic[T], frozen=True):

@@ -19,6 +19,7 @@ from application.ports.ratelimit import RateLimiter
 from application.usecases.endpoint_catalog import EndpointCatalog, EndpointSnapshot
 from domain.servers import token_digest, tokens_match
 from entrypoints.mcp.endpoint_context import bind_endpoint
+from entrypoints.mcp.endpoint_lookup import CoalescedLookup
 from entrypoints.mcp.http_replies import refuse
 from entrypoints.mcp.origin_policy import OriginPolicy
 from entrypoints.mcp.request_body import BodyTooLarge, counts_tool_calls, read_body, replaying
@@ -67,7 +68,8 @@ class McpEndpointMount:
         mount_path: str = "/mcp",
         max_body_bytes: int,
     ) -> None:
-        self._catalog = catalog
+        # Concurrent requests share lookups that start after they arrive (never staler).
+        self._resolve = CoalescedLookup(catalog.resolve)
         self._limiter = rate_limiter
         self._origins = origins
         self.manager = manager
@@ -82,7 +84,7 @@ class McpEndpointMount:
             await refuse(send, 403, "Origin not allowed.")
             return
         endpoint_id, rest = _split(scope["path"])
-        snapshot = await self._catalog.resolve(endpoint_id) if endpoint_id else None
+        snapshot = await self._resolve(endpoint_id) if endpoint_id else None
         if snapshot is None or not snapshot.server.is_active or rest not in (
             "", SSE_SEGMENT, MESSAGES_SEGMENT
         ):

@@ -65,6 +65,8 @@ def local_container(
     settings = Settings(
         persistence="memory", identity="dev", auto_migrate=False, public_url=public_url,
         dev_token_secret=secrets.token_urlsafe(48), outbound_allow_cidrs=allow_cidrs,
+        # One local user on one machine: nothing to meter or bill.
+        metering=False,
     )
     return build_container(settings, tokens=_FixedTokenGenerator(token))
 

@@ -17,7 +17,13 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from application.usecases.call_tool import UnknownTool
 from application.usecases.endpoint_catalog import EndpointSnapshot
 from application.usecases.run_tool_call import RunToolCall
-from domain.errors import InvalidRequest, RateLimited, SecretUnavailable, UpstreamUnavailable
+from domain.errors import (
+    InvalidRequest,
+    PlanLimitReached,
+    RateLimited,
+    SecretUnavailable,
+    UpstreamUnavailable,
+)
 from entrypoints.http.request_ids import request_id_of
 from entrypoints.mcp.endpoint_context import current_endpoint, endpoint_of, scope_of
 from entrypoints.mcp.tenant_server_info import TenantServerInfo
@@ -25,6 +31,7 @@ from entrypoints.mcp.tool_listing import listed_tools
 from entrypoints.mcp.tool_results import (
     invalid_request_result,
     outcome_result,
+    plan_limit_error,
     quota_error,
     secret_unavailable_result,
     unknown_tool_error,
@@ -82,6 +89,8 @@ def build_mcp_server(run_tool_call: RunToolCall, *, version: str = "0.1.0") -> S
             raise unknown_tool_error(params.name) from None
         except RateLimited as exc:
             raise quota_error(exc) from None
+        except PlanLimitReached as exc:
+            raise plan_limit_error(exc) from None
         except InvalidRequest as exc:
             return _shaped(ctx, invalid_request_result(exc))
         except UpstreamUnavailable as exc:

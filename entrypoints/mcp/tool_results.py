@@ -8,13 +8,20 @@ from mcp import MCPError
 from mcp_types import INVALID_PARAMS
 
 from application.usecases.call_tool import ToolCallOutcome
-from domain.errors import InvalidRequest, RateLimited, SecretUnavailable, UpstreamUnavailable
+from domain.errors import (
+    InvalidRequest,
+    PlanLimitReached,
+    RateLimited,
+    SecretUnavailable,
+    UpstreamUnavailable,
+)
 
 __all__ = [
     "QUOTA_EXCEEDED",
     "error_result",
     "invalid_request_result",
     "outcome_result",
+    "plan_limit_error",
     "quota_error",
     "secret_unavailable_result",
     "unknown_tool_error",
@@ -67,6 +74,13 @@ def secret_unavailable_result(error: SecretUnavailable) -> dict[str, Any]:
 def unknown_tool_error(name: str) -> MCPError:
     """JSON-RPC -32602 for a tool that is not served (unknown or inactive)."""
     return MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name[:100]}")
+
+
+def plan_limit_error(error: PlanLimitReached) -> MCPError:
+    """JSON-RPC -32003 for a server beyond the plan's active-server limit (after a downgrade)."""
+    data = dict(error.details or {})
+    data.setdefault("reason", "plan_limit")
+    return MCPError(code=QUOTA_EXCEEDED, message=error.message, data=data)
 
 
 def quota_error(error: RateLimited) -> MCPError:

@@ -96,6 +96,8 @@ async def test_recompiling_keeps_surviving_tools_and_their_overrides(client, aut
     before = {t["name"]: t for t in (await _tools(client, auth(), server_id))["data"]}
     await client.patch(f"/api/servers/{server_id}/tools/{before['listPets']['id']}",
                        json={"isActive": False, "name": "list_all_pets"}, headers=auth())
+    await client.patch(f"/api/servers/{server_id}/tools/{before['showPetById']['id']}",
+                       json={"description": "Mine."}, headers=auth())
     document = petstore({"/owners": {"get": {"operationId": "listOwners",
                                              "responses": {"200": {"description": "ok"}}}}})
     del document["paths"]["/pets"]["post"]
@@ -108,4 +110,5 @@ async def test_recompiling_keeps_surviving_tools_and_their_overrides(client, aut
     assert after["list_all_pets"]["id"] == before["listPets"]["id"]
     assert after["list_all_pets"]["isActive"] is False
     assert after["showPetById"]["id"] == before["showPetById"]["id"]
+    assert after["showPetById"]["description"] == "Mine."
     assert after["listOwners"]["isActive"] is True

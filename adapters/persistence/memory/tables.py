@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
+from adapters.persistence.memory.billing_tables import BillingTables
 from domain.credentials import Credential
 from domain.pagination import Page, PageRequest
 from domain.servers import Server, Tool
@@ -27,6 +28,7 @@ class MemoryTables:
     servers: dict[str, Server] = field(default_factory=dict)
     tools: dict[str, Tool] = field(default_factory=dict)
     credentials: dict[str, Credential] = field(default_factory=dict)
+    billing: BillingTables = field(default_factory=BillingTables)
 
     def copy(self) -> MemoryTables:
         return MemoryTables(
@@ -35,11 +37,13 @@ class MemoryTables:
             dict(self.servers),
             dict(self.tools),
             dict(self.credentials),
+            self.billing.copy(),
         )
 
     def load(self, other: MemoryTables) -> None:
         """Become a copy of `other` in place (the repositories hold on to this object)."""
         fresh = other.copy()
+        self.billing = fresh.billing
         self.users, self.specs, self.servers, self.tools, self.credentials = (
             fresh.users,
             fresh.specs,
@@ -47,6 +51,17 @@ class MemoryTables:
             fresh.tools,
             fresh.credentials,
         )
+
+    def erase_user(self, user_id: str) -> None:
+        """Remove the user and every row they own (what SqlUserRepository.erase does)."""
+        self.users.pop(user_id, None)
+        self.specs = {key: s for key, s in self.specs.items() if s.owner_id != user_id}
+        self.delete_servers([s.id for s in self.servers.values() if s.owner_id == user_id])
+        self.tools = {key: t for key, t in self.tools.items() if t.owner_id != user_id}
+        self.credentials = {
+            key: c for key, c in self.credentials.items() if c.owner_id != user_id
+        }
+        self.billing.erase_user(user_id)
 
     def delete_servers(self, server_ids: Iterable[str]) -> None:
         """Remove servers, their tools and credentials, as ON DELETE CASCADE does in SQL."""

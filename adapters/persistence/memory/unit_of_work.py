@@ -6,12 +6,27 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
+from adapters.persistence.memory.billing_repositories import (
+    MemoryOutboxRepository,
+    MemoryOverageLedger,
+    MemoryProcessedEventRepository,
+    MemorySubscriptionRepository,
+    MemoryTombstoneRepository,
+    UsageCalls,
+)
 from adapters.persistence.memory.credential_repository import MemoryCredentialRepository
 from adapters.persistence.memory.server_repository import MemoryServerRepository
 from adapters.persistence.memory.spec_repository import MemorySpecRepository
 from adapters.persistence.memory.tables import MemoryTables
 from adapters.persistence.memory.tool_repository import MemoryToolRepository
 from adapters.persistence.memory.user_repository import MemoryUserRepository
+from application.ports.billing_repositories import (
+    OutboxRepository,
+    OverageLedger,
+    ProcessedEventRepository,
+    SubscriptionRepository,
+    TombstoneRepository,
+)
 from application.ports.repositories import (
     CredentialRepository,
     ServerRepository,
@@ -36,6 +51,11 @@ class MemoryUnitOfWork:
     servers: ServerRepository
     tools: ToolRepository
     credentials: CredentialRepository
+    subscriptions: SubscriptionRepository
+    processed_events: ProcessedEventRepository
+    tombstones: TombstoneRepository
+    outbox: OutboxRepository
+    overage: OverageLedger
 
     def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
         self._factory = factory
@@ -54,6 +74,11 @@ class MemoryUnitOfWork:
         self.servers = MemoryServerRepository(self._tables)
         self.tools = MemoryToolRepository(self._tables)
         self.credentials = MemoryCredentialRepository(self._tables)
+        self.subscriptions = MemorySubscriptionRepository(self._tables)
+        self.processed_events = MemoryProcessedEventRepository(self._tables)
+        self.tombstones = MemoryTombstoneRepository(self._tables)
+        self.outbox = MemoryOutboxRepository(self._tables)
+        self.overage = MemoryOverageLedger(self._tables, self._factory.usage_calls)
         return self
 
     async def __aexit__(
@@ -81,6 +106,9 @@ class MemoryUnitOfWorkFactory:
         self.committed = MemoryTables()
         self.lock = asyncio.Lock()
         self.holder: asyncio.Task[object] | None = None
+        # The overage ledger's calls; the memory usage meter keeps its counters outside these
+        # tables, so the composition root points this at them.
+        self.usage_calls: UsageCalls = dict
 
     def __call__(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self)

@@ -28,3 +28,7 @@ class MemoryUserRepository:
     async def update(self, user: User) -> None:
         if user.id in self._tables.users:
             self._tables.users[user.id] = as_stored(user)
+
+    async def erase(self, user_id: str) -> None:
+        """Delete the user and every row of theirs (tombstones excepted)."""
+        self._tables.erase_user(user_id)

@@ -14,11 +14,19 @@ __all__ = [
     "SERVER_ENDPOINT_UNIQUE",
     "SERVER_SLUG_UNIQUE",
     "TOOL_NAME_UNIQUE",
+    "billing_outbox",
+    "budget_caps",
     "credentials",
     "metadata",
+    "overage_reports",
+    "processed_events",
+    "request_logs",
     "servers",
     "specs",
+    "subscriptions",
     "tools",
+    "usage_counters",
+    "user_tombstones",
     "users",
 ]
 
@@ -110,6 +118,7 @@ tools = sa.Table(
     sa.Column("owner_id", SortableText, nullable=False),
     sa.Column("name", SortableText, nullable=False),
     sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("description_overridden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("input_schema", JsonDocument, nullable=False),
     sa.Column("output_schema", JsonDocument, nullable=True),
@@ -153,4 +162,133 @@ credentials = sa.Table(
         "created_at",
         "id",
     ),
+)
+
+usage_counters = sa.Table(
+    "usage_counters",
+    metadata,
+    # The metering gate's counters: one row per user and UTC month (`YYYY-MM`), updated by one
+    # conditional statement per call (adapters/persistence/sql/usage_meter.py).
+    sa.Column(
+        "user_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("calls", sa.BigInteger, nullable=False),
+    sa.Column("blocked", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("user_id", "period"),
+)
+
+budget_caps = sa.Table(
+    "budget_caps",
+    metadata,
+    # No row: no cap. Its own table rather than a users column, so that nothing that rewrites
+    # a user (webhooks, sign-in) can reset a cap.
+    sa.Column(
+        "user_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("cap_micro_eur", sa.BigInteger, nullable=False),
+)
+
+request_logs = sa.Table(
+    "request_logs",
+    metadata,
+    sa.Column("id", SortableText, primary_key=True),
+    # No foreign keys: rows are written in batches after the call, and a batch must not fail
+    # because a server was deleted meanwhile. Rows of deleted servers are never listed (the
+    # server is a 404) and go with the retention purge.
+    sa.Column("owner_id", SortableText, nullable=False),
+    sa.Column("server_id", SortableText, nullable=False),
+    sa.Column("tool_id", sa.Text, nullable=True),
+    sa.Column("tool_name", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("upstream_ms", sa.Float, nullable=True),
+    sa.Column("is_error", sa.Boolean, nullable=False),
+    sa.Column("blocked", sa.Boolean, nullable=False),
+    sa.Column("error_code", sa.Text, nullable=True),
+    sa.Column("error_message", sa.Text, nullable=True),
+    sa.Column("request_headers", JsonDocument, nullable=False),
+    sa.Column("request_body", sa.Text, nullable=True),
+    sa.Column("response_body", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    # Keyset paging of one server's rows, newest first, read straight off the index.
+    sa.Index("ix_request_logs_server_id_created_at", "server_id", "created_at", "id"),
+    # Usage figures per owner and period, and the retention purge.
+    sa.Index("ix_request_logs_owner_id_created_at", "owner_id", "created_at"),
+)
+
+# --- Billing and account lifecycle (API.md §7, §9) -------------------------------------------
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    # One row per user: created with the payment customer, updated by webhook events.
+    sa.Column(
+        "user_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("customer_id", sa.Text, nullable=True),
+    sa.Column("subscription_id", sa.Text, nullable=True),
+    sa.Column("plan", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("past_due", sa.Boolean, nullable=False),
+    sa.Column("current_period_start", UtcDateTime, nullable=True),
+    sa.Column("current_period_end", UtcDateTime, nullable=True),
+    # The `created` time of the newest event applied: older events never move the row back.
+    sa.Column("last_event_at", UtcDateTime, nullable=True),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("customer_id"),
+    sa.Index("ix_subscriptions_subscription_id", "subscription_id"),
+)
+
+processed_events = sa.Table(
+    "processed_events",
+    metadata,
+    # Written in the same transaction as the event's effects; the primary key is what makes
+    # concurrent deliveries of one event have one effect.
+    sa.Column("provider", sa.Text, nullable=False),
+    sa.Column("event_id", sa.Text, nullable=False),
+    sa.Column("processed_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("provider", "event_id"),
+)
+
+user_tombstones = sa.Table(
+    "user_tombstones",
+    metadata,
+    # Deleted users: the one row a deletion leaves, so that the id never comes back.
+    sa.Column("user_id", SortableText, primary_key=True),
+    sa.Column("deleted_at", UtcDateTime, nullable=False),
+)
+
+billing_outbox = sa.Table(
+    "billing_outbox",
+    metadata,
+    # Calls owed to the payment provider. No user column: a cancellation must outlive the
+    # account it belonged to. `key` is the provider's idempotency key.
+    sa.Column("id", SortableText, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("payload", JsonDocument, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("delivered_at", UtcDateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("key"),
+    sa.Index("ix_billing_outbox_delivered_at_next_attempt_at", "delivered_at", "next_attempt_at"),
+)
+
+overage_reports = sa.Table(
+    "overage_reports",
+    metadata,
+    # Overage calls already queued for the provider, per user and period.
+    sa.Column(
+        "user_id", SortableText, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("reported_calls", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("user_id", "period"),
 )

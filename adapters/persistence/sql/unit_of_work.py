@@ -8,10 +8,22 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.sql.credential_repository import SqlCredentialRepository
+from adapters.persistence.sql.outbox_repository import SqlOutboxRepository
+from adapters.persistence.sql.overage_ledger import SqlOverageLedger
+from adapters.persistence.sql.processed_event_repository import SqlProcessedEventRepository
 from adapters.persistence.sql.server_repository import SqlServerRepository
 from adapters.persistence.sql.spec_repository import SqlSpecRepository
+from adapters.persistence.sql.subscription_repository import SqlSubscriptionRepository
+from adapters.persistence.sql.tombstone_repository import SqlTombstoneRepository
 from adapters.persistence.sql.tool_repository import SqlToolRepository
 from adapters.persistence.sql.user_repository import SqlUserRepository
+from application.ports.billing_repositories import (
+    OutboxRepository,
+    OverageLedger,
+    ProcessedEventRepository,
+    SubscriptionRepository,
+    TombstoneRepository,
+)
 from application.ports.repositories import (
     CredentialRepository,
     ServerRepository,
@@ -31,6 +43,11 @@ class SqlUnitOfWork:
     servers: ServerRepository
     tools: ToolRepository
     credentials: CredentialRepository
+    subscriptions: SubscriptionRepository
+    processed_events: ProcessedEventRepository
+    tombstones: TombstoneRepository
+    outbox: OutboxRepository
+    overage: OverageLedger
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -49,6 +66,11 @@ class SqlUnitOfWork:
         self.servers = SqlServerRepository(connection)
         self.tools = SqlToolRepository(connection)
         self.credentials = SqlCredentialRepository(connection)
+        self.subscriptions = SqlSubscriptionRepository(connection)
+        self.processed_events = SqlProcessedEventRepository(connection)
+        self.tombstones = SqlTombstoneRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.overage = SqlOverageLedger(connection)
         return self
 
     async def __aexit__(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.persistence.sql.account_eraser import erase_user_rows
 from adapters.persistence.sql.tables import users
 from domain.users import User
 
@@ -62,3 +63,7 @@ class SqlUserRepository:
         values = _values(user)
         del values["id"]
         await self._connection.execute(sa.update(users).where(users.c.id == user.id).values(values))
+
+    async def erase(self, user_id: str) -> None:
+        """Delete the user and every row of theirs in any table (tombstones excepted)."""
+        await erase_user_rows(self._connection, user_id)

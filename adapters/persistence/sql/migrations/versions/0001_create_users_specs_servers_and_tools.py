@@ -103,6 +103,9 @@ def upgrade() -> None:
         sa.Column("owner_id", _sortable_text(), nullable=False),
         sa.Column("name", _sortable_text(), nullable=False),
         sa.Column("source_name", sa.Text(), nullable=False),
+        sa.Column(
+            "description_overridden", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("input_schema", _json(), nullable=False),
         sa.Column("output_schema", _json(), nullable=True),

@@ -1,0 +1,1 @@
+"""Log sinks: how request log rows leave the hot path."""

@@ -1,0 +1,104 @@
+"""SqlRequestLogStore: request log rows in `request_logs`, keyset-paged newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence.sql.column_types import SortableText, UtcDateTime
+from adapters.persistence.sql.tables import request_logs, users
+from domain.logs.log_cursor import LogCursor
+from domain.logs.request_log import LogFilter, RequestLog
+
+__all__ = ["SqlRequestLogStore"]
+
+BATCH_ROWS = 500
+"""Rows per INSERT: 500 x 20 parameters stays under SQLite's and asyncpg's limits."""
+
+_c = request_logs.c
+
+
+def _values(row: RequestLog) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in row.__struct_fields__}
+    values["request_headers"] = [list(pair) for pair in row.request_headers]
+    return values
+
+
+def _row(record: Any) -> RequestLog:
+    values = record._asdict()
+    values["request_headers"] = tuple(tuple(pair) for pair in values["request_headers"])
+    return RequestLog(**values)
+
+
+class SqlRequestLogStore:
+    """Writes in multi-row INSERTs; reads one index range per page."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_many(self, rows: Sequence[RequestLog]) -> None:
+        if not rows:
+            return
+        async with self._engine.begin() as connection:
+            for start in range(0, len(rows), BATCH_ROWS):
+                batch = [_values(r) for r in rows[start : start + BATCH_ROWS]]
+                await connection.execute(sa.insert(request_logs).values(batch))
+
+    async def page(
+        self,
+        server_id: str,
+        where: LogFilter,
+        *,
+        after: LogCursor | None,
+        not_before: datetime,
+        limit: int,
+    ) -> Sequence[RequestLog]:
+        conditions = [_c.server_id == server_id, _c.created_at >= not_before]
+        if after is not None:
+            conditions.append(
+                sa.tuple_(_c.created_at, _c.id)
+                < sa.tuple_(
+                    sa.literal(after.created_at, UtcDateTime), sa.literal(after.id, SortableText)
+                )
+            )
+        if where.method is not None:
+            conditions.append(_c.method == where.method)
+        if where.status_code is not None:
+            conditions.append(_c.status_code == where.status_code)
+        if where.since is not None:
+            conditions.append(_c.created_at >= where.since)
+        if where.until is not None:
+            conditions.append(_c.created_at < where.until)
+        if where.tool_name is not None:
+            conditions.append(_c.tool_name == where.tool_name)
+        statement = (
+            sa.select(*[_c[name] for name in RequestLog.__struct_fields__])
+            .where(*conditions)
+            .order_by(_c.created_at.desc(), _c.id.desc())
+            .limit(limit)
+        )
+        async with self._engine.connect() as connection:
+            return [_row(r) for r in await connection.execute(statement)]
+
+    async def purge(self, cutoffs: Mapping[str, datetime], default_cutoff: datetime) -> int:
+        removed = 0
+        async with self._engine.begin() as connection:
+            for plan_id, cutoff in cutoffs.items():
+                owners = sa.select(users.c.id).where(users.c.plan == plan_id)
+                result = await connection.execute(
+                    sa.delete(request_logs).where(
+                        _c.created_at < cutoff, _c.owner_id.in_(owners)
+                    )
+                )
+                removed += result.rowcount
+            known = sa.select(users.c.id).where(users.c.plan.in_(list(cutoffs)))
+            result = await connection.execute(
+                sa.delete(request_logs).where(
+                    _c.created_at < default_cutoff, _c.owner_id.not_in(known)
+                )
+            )
+            return removed + result.rowcount

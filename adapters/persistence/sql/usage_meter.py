@@ -1,0 +1,143 @@
+"""SqlUsageMeter: check-and-count as one conditional upsert on SQLite and PostgreSQL.
+
+The count goes up only when it is below the limit, in the same statement that reads it:
+
+    INSERT INTO usage_counters (user_id, period, calls, blocked) VALUES (:u, :p, 1, 0)
+    ON CONFLICT (user_id, period) DO UPDATE SET calls = usage_counters.calls + 1
+    WHERE usage_counters.calls < :limit RETURNING calls
+
+PostgreSQL locks the conflicting row and evaluates the WHERE on its latest version, so any
+number of connections, processes and instances never pass the limit; SQLite runs one writer at
+a time (BEGIN IMMEDIATE). No row returned means refused; the blocked counter goes up instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
+from application.ports.metering import Admission, UsageCounts
+from domain.metering.gate import allowed_calls, refusal_reason
+from domain.metering.plans import Plan, plan_named
+
+__all__ = ["SqlUsageMeter"]
+
+_ACTIVE = (
+    sa.select(sa.func.count())
+    .where(servers.c.owner_id == sa.bindparam("user_id"), servers.c.is_active.is_(True))
+    .scalar_subquery()
+)
+_ACCOUNT = (
+    sa.select(users.c.plan, budget_caps.c.cap_micro_eur, _ACTIVE.label("active"))
+    .select_from(users.outerjoin(budget_caps, budget_caps.c.user_id == users.c.id))
+    .where(users.c.id == sa.bindparam("user_id"))
+)
+
+
+def _insert(connection: AsyncConnection) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(usage_counters)
+
+
+class SqlUsageMeter:
+    """Counters in `usage_counters`; plans from `plans` (tests may give small figures)."""
+
+    def __init__(self, engine: AsyncEngine, plans: Callable[[str], Plan] = plan_named) -> None:
+        self._engine = engine
+        self._plans = plans
+
+    async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
+        async with self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Each statement below is atomic alone; autocommit saves the BEGIN and COMMIT
+                # round trips on the hot path. SQLite keeps its one BEGIN IMMEDIATE transaction.
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            verdict = await self._admit(connection, user_id, server_id, period)
+            if connection.in_transaction():
+                await connection.commit()
+            return verdict
+
+    async def _admit(
+        self, connection: AsyncConnection, user_id: str, server_id: str, period: str
+    ) -> Admission:
+        account = (await connection.execute(_ACCOUNT, {"user_id": user_id})).first()
+        plan = self._plans(account.plan if account else "free")
+        cap = account.cap_micro_eur if account else None
+        active = account.active if account else 0
+        if plan.active_servers is not None and active > plan.active_servers:
+            rank = await _older_active_servers(connection, user_id, server_id)
+            if rank >= plan.active_servers:
+                calls = await self._block(connection, user_id, period)
+                return Admission(
+                    allowed=False, reason="plan_limit", calls=calls, limit=None,
+                    plan=plan.id, server_limit=plan.active_servers, active_servers=active,
+                )
+        limit = allowed_calls(plan, cap)
+        counted = await self._count(connection, user_id, period, limit)
+        if counted is not None:
+            return Admission(allowed=True, calls=counted, limit=limit, plan=plan.id)
+        calls = await self._block(connection, user_id, period)
+        return Admission(
+            allowed=False, reason=refusal_reason(plan), calls=calls, limit=limit, plan=plan.id
+        )
+
+    async def _count(
+        self, connection: AsyncConnection, user_id: str, period: str, limit: int | None
+    ) -> int | None:
+        if limit is not None and limit <= 0:
+            return None  # the insert below would count a first call unconditionally
+        insert = _insert(connection).values(user_id=user_id, period=period, calls=1, blocked=0)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[usage_counters.c.user_id, usage_counters.c.period],
+            set_={"calls": usage_counters.c.calls + 1},
+            where=None if limit is None else usage_counters.c.calls < limit,
+        ).returning(usage_counters.c.calls)
+        return (await connection.execute(upsert)).scalar_one_or_none()
+
+    async def _block(self, connection: AsyncConnection, user_id: str, period: str) -> int:
+        insert = _insert(connection).values(user_id=user_id, period=period, calls=0, blocked=1)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[usage_counters.c.user_id, usage_counters.c.period],
+            set_={"blocked": usage_counters.c.blocked + 1},
+        ).returning(usage_counters.c.calls)
+        return int((await connection.execute(upsert)).scalar_one())
+
+    async def counts(self, user_id: str, period: str) -> UsageCounts:
+        statement = sa.select(usage_counters.c.calls, usage_counters.c.blocked).where(
+            usage_counters.c.user_id == user_id, usage_counters.c.period == period
+        )
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(statement)).first()
+        return UsageCounts() if row is None else UsageCounts(int(row.calls), int(row.blocked))
+
+    async def seed(self, user_id: str, period: str, counts: UsageCounts) -> None:
+        async with self._engine.begin() as connection:
+            insert = _insert(connection).values(
+                user_id=user_id, period=period, calls=counts.calls, blocked=counts.blocked
+            )
+            await connection.execute(insert.on_conflict_do_update(
+                index_elements=[usage_counters.c.user_id, usage_counters.c.period],
+                set_={"calls": counts.calls, "blocked": counts.blocked},
+            ))
+
+
+async def _older_active_servers(
+    connection: AsyncConnection, user_id: str, server_id: str
+) -> int:
+    """How many of the user's active servers were created before this one (its rank)."""
+    this = servers.alias("this")
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(servers.join(this, this.c.id == server_id))
+        .where(
+            servers.c.owner_id == user_id,
+            servers.c.is_active.is_(True),
+            sa.tuple_(servers.c.created_at, servers.c.id) < sa.tuple_(this.c.created_at, this.c.id),
+        )
+    )
+    return int((await connection.execute(statement)).scalar_one())

@@ -1,0 +1,577 @@
+"""Call-path benchmark: the upstream called directly vs. through our MCP endpoint vs. FastMCP.
+
+Run: `uv run --group bench python bench/call_path_bench.py [--rounds 3] [--json FILE]`.
+
+One run starts, each in its own process and on 127.0.0.1 only:
+  - a tiny upstream (raw asyncio HTTP/1.1, keep-alive, a 76-byte JSON answer);
+  - `specmcp serve` on a temporary SQLite database, with a spec whose server URL is the upstream
+    and a server (authMode none, rateLimitPerMinute 10000) created through the API;
+  - FastMCP's OpenAPI server (`FastMCP.from_openapi`, an httpx2 client on the same upstream),
+    stateless with JSON replies, served by uvicorn.
+From this process, with the official `mcp` client (httpx2 underneath) and the same load:
+  (a) a plain GET to the upstream with httpx2, (b) `tools/call` on our endpoint, (c) `tools/call`
+  on FastMCP; (b) and (c) in the stateless 2026-07-28 revision and in the handshake revision.
+Each target: sequential latency (median, p99) after a warm-up, then throughput with N callers
+(each its own client and connection) over a fixed number of calls, with the CPU time each
+process spent per call. The whole comparison is repeated `--rounds` times (the target order
+rotates each round); the report gives, per figure, the median over the rounds.
+
+Profiling: `uv run --group bench --with py-spy python bench/call_path_bench.py --py-spy DIR`
+records each server process with py-spy during every concurrent phase (collapsed stacks in DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVERS = Path(__file__).resolve().parent / "call_path_servers.py"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+ARGUMENTS = {"itemId": 42, "verbose": True}
+PHASE_LIMIT_S = 120.0
+"""No measured phase runs longer than this; a run that hits it is reported as cut short."""
+
+Call = Callable[[], Awaitable[None]]
+
+
+def _spec(upstream: str) -> dict[str, Any]:
+    item = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "price": {"type": "number"},
+            "tags": {"type": "array", "items": {"type": "string"}}, "inStock": {"type": "boolean"},
+        },
+        "required": ["id", "name"],
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Bench upstream", "version": "1.0.0"},
+        "servers": [{"url": upstream}],
+        "paths": {
+            "/items/{itemId}": {
+                "get": {
+                    "operationId": "getItem",
+                    "summary": "Get one item",
+                    "parameters": [
+                        {"name": "itemId", "in": "path", "required": True,
+                         "schema": {"type": "integer"}},
+                        {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The item",
+                                "content": {"application/json": {"schema": item}}},
+                    },
+                }
+            }
+        },
+    }
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+class Processes:
+    """Child processes of this run; each ended by its own pid, in reverse start order."""
+
+    def __init__(self) -> None:
+        self._children: list[subprocess.Popen[bytes]] = []
+
+    def start(self, argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+        with log.open("wb") as out:
+            child = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self._children.append(child)
+        return child
+
+    def stop_all(self) -> None:
+        for child in reversed(self._children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)  # uvicorn shuts down cleanly (profile dump)
+        for child in reversed(self._children):
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=5)
+
+
+async def _wait_http(url: str, child: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    async with httpx2.AsyncClient(timeout=2) as http:
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                tail = (await asyncio.to_thread(log.read_text))[-3000:]
+                raise RuntimeError(f"{url}: process exited; see {log}:\n{tail}")
+            try:
+                await http.get(url)
+                return
+            except httpx2.TransportError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within 60 s; see {log}")
+
+
+@dataclass
+class Ours:
+    base: str
+    mcp_url: str
+    token: str
+    pid: int
+    plan_note: str
+
+
+def _env(db_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HTTP_PROXY", "HTTPS_PROXY"))}
+    env.update({
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+        "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8",
+        "SPECMCP_DEV_TOKEN_SECRET": "bench-dev-token-secret-0123456789abcdef",
+        "SPECMCP_IDENTITY": "dev",
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+def _raise_plan(db_path: Path, user: str) -> str:
+    """Metering quotas: put the bench user on the plan with the largest quota (and no cap)."""
+    notes = []
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "users" in tables:
+            changed = db.execute("UPDATE users SET plan='pro' WHERE id=?", (user,)).rowcount
+            notes.append(f"users.plan='pro' ({changed} row)")
+        for table in sorted(t for t in tables if "budget" in t):
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            owner = next((c for c in columns if c in ("user_id", "owner_id")), None)
+            for column in (c for c in columns if "cap" in c):
+                if owner is not None:
+                    db.execute(f"UPDATE {table} SET {column}=NULL WHERE {owner}=?", (user,))
+                    notes.append(f"{table}.{column}=NULL")
+        db.commit()
+    return ", ".join(notes) or "no users table"
+
+
+async def _start_ours(
+    procs: Processes, work: Path, spec: dict[str, Any], metering: bool
+) -> Ours:
+    await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
+    db_path = work / "bench.db"
+    env = _env(db_path)
+    env["SPECMCP_METERING"] = "on" if metering else "off"
+    port = _free_port()
+    log = work / "specmcp.log"
+    argv = [sys.executable, "-m", "entrypoints.cli.main", "serve", "--port", str(port)]
+    child = procs.start(argv, env, log)
+    base = f"http://127.0.0.1:{port}"
+    await _wait_http(f"{base}/health", child, log)
+    minted = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "entrypoints.cli.main", "dev-token", "--user", "bench"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60,
+    )
+    token = minted.stdout.strip()
+    async with httpx2.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as api:
+        created = await api.post("/api/specs", json={"name": "bench", "rawSpec": spec})
+        created.raise_for_status()
+        spec_id = created.json()["data"]["id"]
+        plan_note = _raise_plan(db_path, "bench")
+        made = await api.post(f"/api/specs/{spec_id}/servers", json={
+            "name": "bench", "slug": "bench", "authMode": "none", "rateLimitPerMinute": 10000,
+        })
+        made.raise_for_status()
+        data = made.json()["data"]
+    mcp_url = f"{base}/mcp/{data['endpointId']}"
+    return Ours(base, mcp_url, data["token"], child.pid, plan_note)
+
+
+# --------------------------------------------------------------------------- callers
+
+
+@dataclass
+class Target:
+    key: str
+    label: str
+    open_caller: Callable[[], contextlib.AbstractAsyncContextManager[Call]]
+    server_pid: int | None
+
+
+def _direct(url: str) -> Callable[[], contextlib.AbstractAsyncContextManager[Call]]:
+    @contextlib.asynccontextmanager
+    async def open_caller() -> AsyncIterator[Call]:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            async def call() -> None:
+                response = await http.get(url)
+                if response.status_code != 200 or not response.json()["id"]:
+                    raise RuntimeError(f"upstream answered {response.status_code}")
+            yield call
+    return open_caller
+
+
+def _mcp(
+    url: str, token: str | None, mode: str, tool: str
+) -> Callable[[], contextlib.AbstractAsyncContextManager[Call]]:
+    @contextlib.asynccontextmanager
+    async def open_caller() -> AsyncIterator[Call]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+            transport = streamable_http_client(url, http_client=http, terminate_on_close=False)
+            async with Client(transport, mode=mode) as client:
+                async def call() -> None:
+                    result = await client.call_tool(tool, ARGUMENTS)
+                    if result.is_error or not result.structured_content:
+                        raise RuntimeError(f"tool call failed: {result.content!r}")
+                yield call
+    return open_caller
+
+
+async def _tool_name(url: str, token: str | None) -> str:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+        transport = streamable_http_client(url, http_client=http, terminate_on_close=False)
+        async with Client(transport, mode="2026-07-28") as client:
+            tools = (await client.list_tools()).tools
+    if len(tools) != 1:
+        raise RuntimeError(f"{url}: expected one tool, got {[t.name for t in tools]}")
+    return tools[0].name
+
+
+# --------------------------------------------------------------------------- measurement
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass
+class Figures:
+    seq_median_ms: float
+    seq_p99_ms: float
+    conc_calls_per_s: float
+    conc_median_ms: float
+    conc_p99_ms: float
+    server_cpu_ms_per_call: float | None
+    upstream_cpu_ms_per_call: float
+    client_cpu_ms_per_call: float
+    seq_server_cpu_ms_per_call: float | None
+    others_cores: float
+    cut_short: bool = False
+
+
+async def _sequential(caller: Call, warmup: int, count: int) -> tuple[list[float], bool]:
+    for _ in range(warmup):
+        await caller()
+    times: list[float] = []
+    deadline = time.monotonic() + PHASE_LIMIT_S
+    for _ in range(count):
+        started = time.perf_counter()
+        await caller()
+        times.append((time.perf_counter() - started) * 1000)
+        if time.monotonic() > deadline:
+            return times, True
+    return times, False
+
+
+@contextlib.contextmanager
+def _py_spy(target: Target, out_dir: Path | None, tag: str) -> Any:
+    """py-spy recording of the target's server process while the block runs (if asked)."""
+    if out_dir is None or target.server_pid is None:
+        yield
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recorder = subprocess.Popen(
+        [shutil.which("py-spy") or "py-spy", "record", "--pid", str(target.server_pid),
+         "--format", "raw", "--rate", "500", "--nonblocking", "--duration",
+         str(int(PHASE_LIMIT_S) + 10), "-o", str(out_dir / f"{target.key}-{tag}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=30)
+
+
+async def _concurrent(
+    target: Target, callers: int, total: int, upstream_pid: int
+) -> tuple[float, list[float], dict[str, float], bool]:
+    remaining = total
+    latencies: list[float] = []
+    ready = asyncio.Event()
+    started_callers = 0
+    all_ready = asyncio.Event()
+    deadline = 0.0
+    cut = False
+
+    async def worker() -> None:
+        nonlocal remaining, started_callers, cut
+        async with target.open_caller() as call:
+            await call()  # connection, handshake and client-side tool listing happen here
+            started_callers += 1
+            if started_callers == callers:
+                all_ready.set()
+            await ready.wait()
+            while remaining > 0:
+                if time.monotonic() > deadline:
+                    cut = True
+                    return
+                remaining -= 1
+                began = time.perf_counter()
+                await call()
+                latencies.append((time.perf_counter() - began) * 1000)
+
+    tasks = [asyncio.create_task(worker()) for _ in range(callers)]
+    await asyncio.wait_for(all_ready.wait(), 60)
+    cpu0 = _cpu_snapshot(target.server_pid, upstream_pid)
+    began = time.perf_counter()
+    deadline = time.monotonic() + PHASE_LIMIT_S
+    ready.set()
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - began
+    cpu1 = _cpu_snapshot(target.server_pid, upstream_pid)
+    done = len(latencies)
+    cpu = {k: (cpu1[k] - cpu0[k]) * 1000 / done for k in cpu0}
+    ours = sum(v for k, v in cpu.items() if k != "machine")
+    # CPU spent by processes outside this benchmark, in cores (other jobs on the machine).
+    cpu["others_cores"] = max(0.0, (cpu["machine"] - ours) * done / 1000 / elapsed)
+    return done / elapsed, latencies, cpu, cut
+
+
+def _machine_busy_seconds() -> float:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
+
+
+def _cpu_snapshot(server_pid: int | None, upstream_pid: int) -> dict[str, float]:
+    snap = {"client": time.process_time(), "upstream": _cpu_seconds(upstream_pid),
+            "machine": _machine_busy_seconds()}
+    if server_pid is not None:
+        snap["server"] = _cpu_seconds(server_pid)
+    return snap
+
+
+async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) -> Figures:
+    async with target.open_caller() as call:
+        for _ in range(args.warmup):
+            await call()
+        before = _cpu_seconds(target.server_pid) if target.server_pid else None
+        seq, cut_seq = await _sequential(call, 0, args.sequential)
+        seq_cpu = None if before is None else (
+            (_cpu_seconds(target.server_pid) - before) * 1000 / len(seq)  # type: ignore[arg-type]
+        )
+    with _py_spy(target, args.py_spy, f"r{len(args.done_rounds)}"):
+        rate, lat, cpu, cut_conc = await _concurrent(
+            target, args.callers, args.total, upstream_pid
+        )
+    return Figures(
+        seq_median_ms=statistics.median(seq),
+        seq_p99_ms=_pct(seq, 0.99),
+        conc_calls_per_s=rate,
+        conc_median_ms=statistics.median(lat),
+        conc_p99_ms=_pct(lat, 0.99),
+        server_cpu_ms_per_call=cpu.get("server"),
+        upstream_cpu_ms_per_call=cpu["upstream"],
+        client_cpu_ms_per_call=cpu["client"],
+        seq_server_cpu_ms_per_call=seq_cpu,
+        others_cores=cpu["others_cores"],
+        cut_short=cut_seq or cut_conc,
+    )
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class Report:
+    rounds: list[dict[str, Figures]] = field(default_factory=list)
+
+    def median(self, key: str, metric: str) -> float | None:
+        values = [getattr(r[key], metric) for r in self.rounds if key in r]
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _print_report(report: Report, targets: list[Target], args: argparse.Namespace) -> None:
+    m = report.median
+    print()
+    print(f"Medians of {len(report.rounds)} rounds; sequential: {args.sequential} calls after "
+          f"{args.warmup} warm-up; concurrent: {args.callers} callers, {args.total} calls.")
+    print()
+    print("| target | seq median ms | seq p99 ms | server CPU ms/call (seq) | calls/s at "
+          f"{args.callers} | conc median ms | conc p99 ms | server CPU ms/call (conc) "
+          "| upstream CPU ms/call | client CPU ms/call | other load (cores) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t in targets:
+        print(
+            f"| {t.label} | {_fmt(m(t.key, 'seq_median_ms'))} | {_fmt(m(t.key, 'seq_p99_ms'))} "
+            f"| {_fmt(m(t.key, 'seq_server_cpu_ms_per_call'))} "
+            f"| {_fmt(m(t.key, 'conc_calls_per_s'), 0)} | {_fmt(m(t.key, 'conc_median_ms'))} "
+            f"| {_fmt(m(t.key, 'conc_p99_ms'))} | {_fmt(m(t.key, 'server_cpu_ms_per_call'))} "
+            f"| {_fmt(m(t.key, 'upstream_cpu_ms_per_call'))} "
+            f"| {_fmt(m(t.key, 'client_cpu_ms_per_call'))} "
+            f"| {_fmt(m(t.key, 'others_cores'))} |"
+        )
+    print()
+    keys = {t.key for t in targets}
+    for mode, suffix in (("2026", ""), ("hs", ""), ("2026", "-unmetered"), ("hs", "-unmetered")):
+        ours, theirs = f"ours-{mode}{suffix}", f"fastmcp-{mode}"
+        if ours not in keys:
+            continue
+        mode = f"{mode}{suffix}"
+        added = [r[ours].seq_median_ms - r["direct"].seq_median_ms for r in report.rounds]
+        line = (f"[{mode}] added median latency (b)-(a): {statistics.median(added):.2f} ms "
+                f"(target < 2 ms; per round {', '.join(f'{a:.2f}' for a in added)})")
+        print(line)
+        if theirs in keys:
+            ratios = [r[ours].conc_calls_per_s / r[theirs].conc_calls_per_s
+                      for r in report.rounds]
+            cpu = [r[theirs].server_cpu_ms_per_call / r[ours].server_cpu_ms_per_call  # type: ignore[operator]
+                   for r in report.rounds]
+            print(f"[{mode}] throughput (b)/(c): {statistics.median(ratios):.2f}x (target >= 2x; "
+                  f"per round {', '.join(f'{x:.2f}' for x in ratios)}); server CPU per call "
+                  f"(c)/(b): {statistics.median(cpu):.2f}x")
+    if any(f.cut_short for r in report.rounds for f in r.values()):
+        print(f"WARNING: some phase hit the {PHASE_LIMIT_S:.0f} s limit; its figures cover fewer "
+              "calls.")
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def _run(args: argparse.Namespace) -> Report:
+    procs = Processes()
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="specmcp-bench-") as tmp:
+        work = Path(tmp)
+        try:
+            upstream_port = _free_port()
+            upstream = f"http://127.0.0.1:{upstream_port}"
+            up_log = work / "upstream.log"
+            up = procs.start([sys.executable, str(SERVERS), "upstream", "--port",
+                              str(upstream_port)], dict(os.environ), up_log)
+            await _wait_http(f"{upstream}/ping", up, up_log)
+            spec = _spec(upstream)
+            (work / "spec.json").write_text(json.dumps(spec))
+
+            targets = [Target("direct", "(a) upstream direct (httpx2 GET)",
+                              _direct(f"{upstream}/items/42?verbose=true"), None)]
+            for metering in (True, False):
+                if args.metering not in ("both", "on" if metering else "off"):
+                    continue
+                ours = await _start_ours(procs, work / f"metering-{metering}", spec, metering)
+                if metering:
+                    print(f"metering quota: {ours.plan_note}")
+                ours_tool = await _tool_name(ours.mcp_url, ours.token)
+                suffix, note = ("", "") if metering else ("-unmetered", ", metering off")
+                for mode, key in (("2026-07-28", "2026"), ("legacy", "hs")):
+                    if key in args.modes:
+                        targets.append(Target(
+                            f"ours-{key}{suffix}", f"(b) specmcp tools/call [{mode}{note}]",
+                            _mcp(ours.mcp_url, ours.token, mode, ours_tool), ours.pid))
+            if not args.skip_fastmcp:
+                fm_port = _free_port()
+                fm_log = work / "fastmcp.log"
+                fm = procs.start([sys.executable, str(SERVERS), "fastmcp", "--port",
+                                  str(fm_port), "--spec", str(work / "spec.json"), "--upstream",
+                                  upstream], dict(os.environ), fm_log)
+                fm_url = f"http://127.0.0.1:{fm_port}/mcp"
+                await _wait_http(f"http://127.0.0.1:{fm_port}/", fm, fm_log)
+                fm_tool = await _tool_name(fm_url, None)
+                for mode, key in (("2026-07-28", "2026"), ("legacy", "hs")):
+                    if key in args.modes:
+                        targets.append(Target(
+                            f"fastmcp-{key}", f"(c) FastMCP from_openapi tools/call [{mode}]",
+                            _mcp(fm_url, None, mode, fm_tool), fm.pid))
+
+            for round_no in range(args.rounds):
+                shift = round_no % len(targets)
+                order = targets[shift:] + targets[:shift]
+                results: dict[str, Figures] = {}
+                for target in order:
+                    figures = await _measure(target, args, up.pid)
+                    results[target.key] = figures
+                    print(f"round {round_no + 1} {target.label}: seq median "
+                          f"{figures.seq_median_ms:.2f} ms, p99 {figures.seq_p99_ms:.2f} ms; "
+                          f"{figures.conc_calls_per_s:,.0f} calls/s, conc p99 "
+                          f"{figures.conc_p99_ms:.1f} ms, server CPU "
+                          f"{_fmt(figures.seq_server_cpu_ms_per_call)} (seq) / "
+                          f"{_fmt(figures.server_cpu_ms_per_call)} (conc) ms/call; other load "
+                          f"{figures.others_cores:.2f} cores", flush=True)
+                report.rounds.append(results)
+                args.done_rounds.append(round_no)
+            _print_report(report, targets, args)
+        finally:
+            procs.stop_all()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--sequential", type=int, default=500)
+    parser.add_argument("--callers", type=int, default=20)
+    parser.add_argument("--total", type=int, default=2000)
+    parser.add_argument("--modes", nargs="+", default=["2026", "hs"], choices=["2026", "hs"])
+    parser.add_argument("--skip-fastmcp", action="store_true")
+    parser.add_argument(
+        "--metering", choices=["on", "off", "both"], default="both",
+        help="our server as shipped (metering on), with SPECMCP_METERING=off, or both",
+    )
+    parser.add_argument("--json", type=Path, help="also write every round's figures here")
+    parser.add_argument("--py-spy", type=Path, help="record the servers with py-spy into DIR")
+    args = parser.parse_args()
+    args.done_rounds = []
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"{platform.machine()}; all processes on 127.0.0.1")
+    report = asyncio.run(_run(args))
+    if args.json:
+        args.json.write_text(json.dumps(
+            [{k: asdict(v) for k, v in r.items()} for r in report.rounds], indent=2
+        ))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Billing: subscriptions, the events that change them, and what is owed to the provider."""

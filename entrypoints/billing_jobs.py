@@ -1,0 +1,63 @@
+"""The billing job of `specmcp serve`: queue new overage, deliver the billing outbox.
+
+Runs in every process; that is safe: queueing happens in one transaction per pass with the
+reported figure, and every delivery carries its idempotency key, so two processes delivering
+the same message have one effect at the provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from adapters.persistence.memory.unit_of_work import MemoryUnitOfWorkFactory
+from entrypoints.container import Container
+
+__all__ = ["billing_jobs", "run_billing_pass"]
+
+log = logging.getLogger("specmcp.jobs")
+
+
+async def run_billing_pass(container: Container) -> tuple[int, int]:
+    """One pass: (messages queued, messages delivered)."""
+    queued = await container.report_overage()()
+    delivered = await container.deliver_billing_outbox()()
+    return queued, delivered
+
+
+async def _loop(container: Container, seconds: float) -> None:
+    while True:
+        try:
+            queued, delivered = await run_billing_pass(container)
+            if queued or delivered:
+                log.info("billing: %d queued, %d delivered", queued, delivered)
+        except Exception:
+            log.exception("billing pass failed; next attempt in %.0f s", seconds)
+        await asyncio.sleep(seconds)
+
+
+def _link_memory_usage(container: Container) -> None:
+    # The memory usage meter keeps its counters beside the memory tables, not in them; the
+    # overage ledger reads them through this view.
+    uow = container.uow()
+    if not isinstance(uow, MemoryUnitOfWorkFactory):
+        return
+    meter = container.usage_meter()
+    counts = getattr(meter, "_counts", {})
+    uow.usage_calls = lambda: {key: value.calls for key, value in counts.items()}
+
+
+@asynccontextmanager
+async def billing_jobs(container: Container) -> AsyncIterator[None]:
+    """Runs the billing pass every `billing_job_seconds` while the app lives."""
+    _link_memory_usage(container)
+    task = asyncio.create_task(_loop(container, container.settings().billing_job_seconds))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,186 @@
+"""The UsageMeter and BudgetCaps contract: one suite on memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from adapters.persistence.sql import create_sql_engine
+from application.ports.metering import UsageCounts
+from domain.metering.plans import Plan, plan_named
+from tests.support.metering_stores import MeteringStores, add_account, memory_stores, sql_stores
+
+PERIOD = "2026-03"
+
+
+def tiny_plans(
+    included: int, rate: int | None = 50, servers: int | None = 10
+) -> Callable[[str], Plan]:
+    """Plan figures small enough to count to (the real PLANS are left alone)."""
+
+    def lookup(plan_id: str) -> Plan:
+        base = plan_named(plan_id)
+        return Plan(
+            id=base.id, monthly_price_micro_eur=base.monthly_price_micro_eur,
+            active_servers=servers, included_calls=included,
+            log_retention_days=base.log_retention_days, overage_micro_eur_per_call=rate,
+        )
+
+    return lookup
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def make_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Callable[..., MeteringStores]]:
+    """Builds one adapter's stores over the same data; each SQL call opens a new engine (as
+    another process would). Memory returns its one set of stores every time."""
+    if request.param == "memory":
+        made: list[MeteringStores] = []
+
+        def make_memory(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
+            if not made:
+                made.append(memory_stores(plans))
+            return made[0]
+
+        yield make_memory
+        return
+    if request.param == "sqlite":
+        database = tmp_path / "specmcp.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
+        url = f"sqlite+aiosqlite:///{database}"
+    else:
+        url = request.getfixturevalue("migrated_postgres_url")
+    engines: list[Any] = [create_sql_engine(url)]
+    async with engines[0].begin() as connection:
+        for table in ("request_logs", "usage_counters", "budget_caps", "tools", "servers",
+                      "specs", "users"):
+            await connection.execute(text(f"DELETE FROM {table}"))
+
+    def make_sql(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
+        engines.append(create_sql_engine(url))
+        return sql_stores(engines[-1], plans)
+
+    try:
+        yield make_sql
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_counts_calls_up_to_the_free_quota_then_refuses_without_counting(make_stores):
+    stores = make_stores(tiny_plans(included=3, rate=None))
+    [server] = await add_account(stores.uow, "u1")
+
+    verdicts = [await stores.meter.admit("u1", server, PERIOD) for _ in range(5)]
+
+    assert [v.allowed for v in verdicts] == [True, True, True, False, False]
+    assert [v.calls for v in verdicts] == [1, 2, 3, 3, 3]
+    assert verdicts[-1].reason == "monthly_quota" and verdicts[-1].limit == 3
+    assert await stores.meter.counts("u1", PERIOD) == UsageCounts(calls=3, blocked=2)
+
+
+async def test_cap_zero_stops_exactly_at_the_quota(make_stores):
+    stores = make_stores(tiny_plans(included=2))
+    [server] = await add_account(stores.uow, "u1", plan="starter")
+    await stores.caps.set("u1", 0)
+
+    verdicts = [await stores.meter.admit("u1", server, PERIOD) for _ in range(3)]
+
+    assert [v.allowed for v in verdicts] == [True, True, False]
+    assert verdicts[-1].reason == "budget_cap"
+
+
+async def test_the_cap_allows_exactly_cap_over_rate_overage_calls(make_stores):
+    stores = make_stores(tiny_plans(included=1, rate=50))
+    [server] = await add_account(stores.uow, "u1", plan="starter")
+    await stores.caps.set("u1", 149)  # two calls' worth of 50, not three
+
+    allowed = [(await stores.meter.admit("u1", server, PERIOD)).allowed for _ in range(5)]
+
+    assert allowed == [True, True, True, False, False]
+
+
+async def test_removing_the_cap_removes_the_stop_at_once(make_stores):
+    stores = make_stores(tiny_plans(included=1))
+    [server] = await add_account(stores.uow, "u1", plan="pro")
+    await stores.caps.set("u1", 0)
+    await stores.meter.admit("u1", server, PERIOD)
+    assert not (await stores.meter.admit("u1", server, PERIOD)).allowed
+
+    await stores.caps.set("u1", None)
+
+    assert await stores.caps.get("u1") is None
+    verdict = await stores.meter.admit("u1", server, PERIOD)
+    assert verdict.allowed and verdict.limit is None and verdict.calls == 2
+
+
+async def test_real_plans_stop_at_the_seeded_counter(make_stores):
+    stores = make_stores()
+    [server] = await add_account(stores.uow, "u1", plan="free")
+    await stores.meter.seed("u1", PERIOD, UsageCounts(calls=999))
+
+    first = await stores.meter.admit("u1", server, PERIOD)
+    second = await stores.meter.admit("u1", server, PERIOD)
+
+    assert (first.allowed, first.calls) == (True, 1000)
+    assert (second.allowed, second.reason) == (False, "monthly_quota")
+
+
+async def test_a_cap_of_ten_euros_on_starter_allows_exactly_200000_overage_calls(make_stores):
+    stores = make_stores()
+    [server] = await add_account(stores.uow, "u1", plan="starter")
+    await stores.caps.set("u1", 10_000_000)
+    await stores.meter.seed("u1", PERIOD, UsageCounts(calls=50_000 + 199_999))
+
+    last = await stores.meter.admit("u1", server, PERIOD)
+    refused = await stores.meter.admit("u1", server, PERIOD)
+
+    assert (last.allowed, last.calls) == (True, 250_000)
+    assert (refused.allowed, refused.reason) == (False, "budget_cap")
+
+
+async def test_periods_and_users_are_counted_apart(make_stores):
+    stores = make_stores(tiny_plans(included=1, rate=None))
+    [a] = await add_account(stores.uow, "ua")
+    [b] = await add_account(stores.uow, "ub")
+
+    assert (await stores.meter.admit("ua", a, "2026-03")).allowed
+    assert not (await stores.meter.admit("ua", a, "2026-03")).allowed
+    assert (await stores.meter.admit("ua", a, "2026-04")).allowed
+    assert (await stores.meter.admit("ub", b, "2026-03")).allowed
+    assert await stores.meter.counts("ua", "2026-03") == UsageCounts(1, 1)
+    assert await stores.meter.counts("nobody", "2026-03") == UsageCounts(0, 0)
+
+
+async def test_servers_past_the_plan_limit_after_a_downgrade_are_refused(make_stores):
+    stores = make_stores(tiny_plans(included=100, servers=2))
+    oldest, second, newest = await add_account(stores.uow, "u1", plan="free", servers=3)
+
+    verdicts = [await stores.meter.admit("u1", s, PERIOD) for s in (oldest, second, newest)]
+
+    assert [v.allowed for v in verdicts] == [True, True, False]
+    assert verdicts[2].reason == "plan_limit"
+    assert (verdicts[2].server_limit, verdicts[2].active_servers) == (2, 3)
+    assert await stores.meter.counts("u1", PERIOD) == UsageCounts(calls=2, blocked=1)
+
+
+async def test_concurrent_calls_from_many_pools_never_pass_the_limit(make_stores):
+    first = make_stores(tiny_plans(included=20, rate=50))
+    [server] = await add_account(first.uow, "u1", plan="starter")
+    await first.caps.set("u1", 500)  # 10 overage calls: the limit is 30
+    meters = [make_stores(tiny_plans(included=20, rate=50)).meter for _ in range(4)]
+
+    verdicts = await asyncio.gather(
+        *(meters[i % 4].admit("u1", server, PERIOD) for i in range(120))
+    )
+
+    assert sum(v.allowed for v in verdicts) == 30
+    assert sorted(v.calls for v in verdicts if v.allowed) == list(range(1, 31))
+    assert await first.meter.counts("u1", PERIOD) == UsageCounts(calls=30, blocked=90)
