@@ -12,7 +12,7 @@ test *ARGS:
 # ruff, the type checker (strict on domain/ and application/) and the layer contracts
 lint:
     uv run ruff check .
-    uv run ruff format --check domain application
+    uv run ruff format --check .
     uv run mypy domain application
     uv run mypy adapters entrypoints
     uv run lint-imports
@@ -24,4 +24,6 @@ migrate:
 # benchmarks: figures and ratios against the peers named in the issues
 bench:
     uv run --group bench python bench/compile_bench.py
+    uv run python bench/import_bench.py
+    uv run --group bench python bench/call_path_bench.py
     uv run python bench/metering_bench.py

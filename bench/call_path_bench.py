@@ -60,8 +60,11 @@ def _spec(upstream: str) -> dict[str, Any]:
     item = {
         "type": "object",
         "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"}, "price": {"type": "number"},
-            "tags": {"type": "array", "items": {"type": "string"}}, "inStock": {"type": "boolean"},
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "price": {"type": "number"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "inStock": {"type": "boolean"},
         },
         "required": ["id", "name"],
     }
@@ -75,13 +78,19 @@ def _spec(upstream: str) -> dict[str, Any]:
                     "operationId": "getItem",
                     "summary": "Get one item",
                     "parameters": [
-                        {"name": "itemId", "in": "path", "required": True,
-                         "schema": {"type": "integer"}},
+                        {
+                            "name": "itemId",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
                         {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
                     ],
                     "responses": {
-                        "200": {"description": "The item",
-                                "content": {"application/json": {"schema": item}}},
+                        "200": {
+                            "description": "The item",
+                            "content": {"application/json": {"schema": item}},
+                        },
                     },
                 }
             }
@@ -112,7 +121,11 @@ class Processes:
     def start(self, argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         with log.open("wb") as out:
             child = subprocess.Popen(
-                argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
         self._children.append(child)
@@ -156,13 +169,15 @@ class Ours:
 
 def _env(db_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HTTP_PROXY", "HTTPS_PROXY"))}
-    env.update({
-        "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-        "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8",
-        "SPECMCP_DEV_TOKEN_SECRET": "bench-dev-token-secret-0123456789abcdef",
-        "SPECMCP_IDENTITY": "dev",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+            "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8",
+            "SPECMCP_DEV_TOKEN_SECRET": "bench-dev-token-secret-0123456789abcdef",
+            "SPECMCP_IDENTITY": "dev",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -185,9 +200,7 @@ def _raise_plan(db_path: Path, user: str) -> str:
     return ", ".join(notes) or "no users table"
 
 
-async def _start_ours(
-    procs: Processes, work: Path, spec: dict[str, Any], metering: bool
-) -> Ours:
+async def _start_ours(procs: Processes, work: Path, spec: dict[str, Any], metering: bool) -> Ours:
     await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
     db_path = work / "bench.db"
     env = _env(db_path)
@@ -201,7 +214,12 @@ async def _start_ours(
     minted = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "entrypoints.cli.main", "dev-token", "--user", "bench"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     token = minted.stdout.strip()
     async with httpx2.AsyncClient(
@@ -211,9 +229,15 @@ async def _start_ours(
         created.raise_for_status()
         spec_id = created.json()["data"]["id"]
         plan_note = _raise_plan(db_path, "bench")
-        made = await api.post(f"/api/specs/{spec_id}/servers", json={
-            "name": "bench", "slug": "bench", "authMode": "none", "rateLimitPerMinute": 10000,
-        })
+        made = await api.post(
+            f"/api/specs/{spec_id}/servers",
+            json={
+                "name": "bench",
+                "slug": "bench",
+                "authMode": "none",
+                "rateLimitPerMinute": 10000,
+            },
+        )
         made.raise_for_status()
         data = made.json()["data"]
     mcp_url = f"{base}/mcp/{data['endpointId']}"
@@ -235,11 +259,14 @@ def _direct(url: str) -> Callable[[], contextlib.AbstractAsyncContextManager[Cal
     @contextlib.asynccontextmanager
     async def open_caller() -> AsyncIterator[Call]:
         async with httpx2.AsyncClient(timeout=30) as http:
+
             async def call() -> None:
                 response = await http.get(url)
                 if response.status_code != 200 or not response.json()["id"]:
                     raise RuntimeError(f"upstream answered {response.status_code}")
+
             yield call
+
     return open_caller
 
 
@@ -252,11 +279,14 @@ def _mcp(
         async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
             transport = streamable_http_client(url, http_client=http, terminate_on_close=False)
             async with Client(transport, mode=mode) as client:
+
                 async def call() -> None:
                     result = await client.call_tool(tool, ARGUMENTS)
                     if result.is_error or not result.structured_content:
                         raise RuntimeError(f"tool call failed: {result.content!r}")
+
                 yield call
+
     return open_caller
 
 
@@ -316,10 +346,23 @@ def _py_spy(target: Target, out_dir: Path | None, tag: str) -> Any:
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     recorder = subprocess.Popen(
-        [shutil.which("py-spy") or "py-spy", "record", "--pid", str(target.server_pid),
-         "--format", "raw", "--rate", "500", "--nonblocking", "--duration",
-         str(int(PHASE_LIMIT_S) + 10), "-o", str(out_dir / f"{target.key}-{tag}.txt")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            shutil.which("py-spy") or "py-spy",
+            "record",
+            "--pid",
+            str(target.server_pid),
+            "--format",
+            "raw",
+            "--rate",
+            "500",
+            "--nonblocking",
+            "--duration",
+            str(int(PHASE_LIMIT_S) + 10),
+            "-o",
+            str(out_dir / f"{target.key}-{tag}.txt"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(1.0)  # py-spy attaches
     try:
@@ -381,8 +424,11 @@ def _machine_busy_seconds() -> float:
 
 
 def _cpu_snapshot(server_pid: int | None, upstream_pid: int) -> dict[str, float]:
-    snap = {"client": time.process_time(), "upstream": _cpu_seconds(upstream_pid),
-            "machine": _machine_busy_seconds()}
+    snap = {
+        "client": time.process_time(),
+        "upstream": _cpu_seconds(upstream_pid),
+        "machine": _machine_busy_seconds(),
+    }
     if server_pid is not None:
         snap["server"] = _cpu_seconds(server_pid)
     return snap
@@ -394,13 +440,15 @@ async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) 
             await call()
         before = _cpu_seconds(target.server_pid) if target.server_pid else None
         seq, cut_seq = await _sequential(call, 0, args.sequential)
-        seq_cpu = None if before is None else (
-            (_cpu_seconds(target.server_pid) - before) * 1000 / len(seq)  # type: ignore[arg-type]
+        seq_cpu = (
+            None
+            if before is None
+            else (
+                (_cpu_seconds(target.server_pid) - before) * 1000 / len(seq)  # type: ignore[arg-type]
+            )
         )
     with _py_spy(target, args.py_spy, f"r{len(args.done_rounds)}"):
-        rate, lat, cpu, cut_conc = await _concurrent(
-            target, args.callers, args.total, upstream_pid
-        )
+        rate, lat, cpu, cut_conc = await _concurrent(target, args.callers, args.total, upstream_pid)
     return Figures(
         seq_median_ms=statistics.median(seq),
         seq_p99_ms=_pct(seq, 0.99),
@@ -436,12 +484,16 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 def _print_report(report: Report, targets: list[Target], args: argparse.Namespace) -> None:
     m = report.median
     print()
-    print(f"Medians of {len(report.rounds)} rounds; sequential: {args.sequential} calls after "
-          f"{args.warmup} warm-up; concurrent: {args.callers} callers, {args.total} calls.")
+    print(
+        f"Medians of {len(report.rounds)} rounds; sequential: {args.sequential} calls after "
+        f"{args.warmup} warm-up; concurrent: {args.callers} callers, {args.total} calls."
+    )
     print()
-    print("| target | seq median ms | seq p99 ms | server CPU ms/call (seq) | calls/s at "
-          f"{args.callers} | conc median ms | conc p99 ms | server CPU ms/call (conc) "
-          "| upstream CPU ms/call | client CPU ms/call | other load (cores) |")
+    print(
+        "| target | seq median ms | seq p99 ms | server CPU ms/call (seq) | calls/s at "
+        f"{args.callers} | conc median ms | conc p99 ms | server CPU ms/call (conc) "
+        "| upstream CPU ms/call | client CPU ms/call | other load (cores) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for t in targets:
         print(
@@ -461,20 +513,27 @@ def _print_report(report: Report, targets: list[Target], args: argparse.Namespac
             continue
         mode = f"{mode}{suffix}"
         added = [r[ours].seq_median_ms - r["direct"].seq_median_ms for r in report.rounds]
-        line = (f"[{mode}] added median latency (b)-(a): {statistics.median(added):.2f} ms "
-                f"(target < 2 ms; per round {', '.join(f'{a:.2f}' for a in added)})")
+        line = (
+            f"[{mode}] added median latency (b)-(a): {statistics.median(added):.2f} ms "
+            f"(target < 2 ms; per round {', '.join(f'{a:.2f}' for a in added)})"
+        )
         print(line)
         if theirs in keys:
-            ratios = [r[ours].conc_calls_per_s / r[theirs].conc_calls_per_s
-                      for r in report.rounds]
-            cpu = [r[theirs].server_cpu_ms_per_call / r[ours].server_cpu_ms_per_call  # type: ignore[operator]
-                   for r in report.rounds]
-            print(f"[{mode}] throughput (b)/(c): {statistics.median(ratios):.2f}x (target >= 2x; "
-                  f"per round {', '.join(f'{x:.2f}' for x in ratios)}); server CPU per call "
-                  f"(c)/(b): {statistics.median(cpu):.2f}x")
+            ratios = [r[ours].conc_calls_per_s / r[theirs].conc_calls_per_s for r in report.rounds]
+            cpu = [
+                r[theirs].server_cpu_ms_per_call / r[ours].server_cpu_ms_per_call  # type: ignore[operator]
+                for r in report.rounds
+            ]
+            print(
+                f"[{mode}] throughput (b)/(c): {statistics.median(ratios):.2f}x (target >= 2x; "
+                f"per round {', '.join(f'{x:.2f}' for x in ratios)}); server CPU per call "
+                f"(c)/(b): {statistics.median(cpu):.2f}x"
+            )
     if any(f.cut_short for r in report.rounds for f in r.values()):
-        print(f"WARNING: some phase hit the {PHASE_LIMIT_S:.0f} s limit; its figures cover fewer "
-              "calls.")
+        print(
+            f"WARNING: some phase hit the {PHASE_LIMIT_S:.0f} s limit; its figures cover fewer "
+            "calls."
+        )
 
 
 # --------------------------------------------------------------------------- main
@@ -489,14 +548,23 @@ async def _run(args: argparse.Namespace) -> Report:
             upstream_port = _free_port()
             upstream = f"http://127.0.0.1:{upstream_port}"
             up_log = work / "upstream.log"
-            up = procs.start([sys.executable, str(SERVERS), "upstream", "--port",
-                              str(upstream_port)], dict(os.environ), up_log)
+            up = procs.start(
+                [sys.executable, str(SERVERS), "upstream", "--port", str(upstream_port)],
+                dict(os.environ),
+                up_log,
+            )
             await _wait_http(f"{upstream}/ping", up, up_log)
             spec = _spec(upstream)
             (work / "spec.json").write_text(json.dumps(spec))
 
-            targets = [Target("direct", "(a) upstream direct (httpx2 GET)",
-                              _direct(f"{upstream}/items/42?verbose=true"), None)]
+            targets = [
+                Target(
+                    "direct",
+                    "(a) upstream direct (httpx2 GET)",
+                    _direct(f"{upstream}/items/42?verbose=true"),
+                    None,
+                )
+            ]
             for metering in (True, False):
                 if args.metering not in ("both", "on" if metering else "off"):
                     continue
@@ -507,23 +575,45 @@ async def _run(args: argparse.Namespace) -> Report:
                 suffix, note = ("", "") if metering else ("-unmetered", ", metering off")
                 for mode, key in (("2026-07-28", "2026"), ("legacy", "hs")):
                     if key in args.modes:
-                        targets.append(Target(
-                            f"ours-{key}{suffix}", f"(b) specmcp tools/call [{mode}{note}]",
-                            _mcp(ours.mcp_url, ours.token, mode, ours_tool), ours.pid))
+                        targets.append(
+                            Target(
+                                f"ours-{key}{suffix}",
+                                f"(b) specmcp tools/call [{mode}{note}]",
+                                _mcp(ours.mcp_url, ours.token, mode, ours_tool),
+                                ours.pid,
+                            )
+                        )
             if not args.skip_fastmcp:
                 fm_port = _free_port()
                 fm_log = work / "fastmcp.log"
-                fm = procs.start([sys.executable, str(SERVERS), "fastmcp", "--port",
-                                  str(fm_port), "--spec", str(work / "spec.json"), "--upstream",
-                                  upstream], dict(os.environ), fm_log)
+                fm = procs.start(
+                    [
+                        sys.executable,
+                        str(SERVERS),
+                        "fastmcp",
+                        "--port",
+                        str(fm_port),
+                        "--spec",
+                        str(work / "spec.json"),
+                        "--upstream",
+                        upstream,
+                    ],
+                    dict(os.environ),
+                    fm_log,
+                )
                 fm_url = f"http://127.0.0.1:{fm_port}/mcp"
                 await _wait_http(f"http://127.0.0.1:{fm_port}/", fm, fm_log)
                 fm_tool = await _tool_name(fm_url, None)
                 for mode, key in (("2026-07-28", "2026"), ("legacy", "hs")):
                     if key in args.modes:
-                        targets.append(Target(
-                            f"fastmcp-{key}", f"(c) FastMCP from_openapi tools/call [{mode}]",
-                            _mcp(fm_url, None, mode, fm_tool), fm.pid))
+                        targets.append(
+                            Target(
+                                f"fastmcp-{key}",
+                                f"(c) FastMCP from_openapi tools/call [{mode}]",
+                                _mcp(fm_url, None, mode, fm_tool),
+                                fm.pid,
+                            )
+                        )
 
             for round_no in range(args.rounds):
                 shift = round_no % len(targets)
@@ -532,13 +622,16 @@ async def _run(args: argparse.Namespace) -> Report:
                 for target in order:
                     figures = await _measure(target, args, up.pid)
                     results[target.key] = figures
-                    print(f"round {round_no + 1} {target.label}: seq median "
-                          f"{figures.seq_median_ms:.2f} ms, p99 {figures.seq_p99_ms:.2f} ms; "
-                          f"{figures.conc_calls_per_s:,.0f} calls/s, conc p99 "
-                          f"{figures.conc_p99_ms:.1f} ms, server CPU "
-                          f"{_fmt(figures.seq_server_cpu_ms_per_call)} (seq) / "
-                          f"{_fmt(figures.server_cpu_ms_per_call)} (conc) ms/call; other load "
-                          f"{figures.others_cores:.2f} cores", flush=True)
+                    print(
+                        f"round {round_no + 1} {target.label}: seq median "
+                        f"{figures.seq_median_ms:.2f} ms, p99 {figures.seq_p99_ms:.2f} ms; "
+                        f"{figures.conc_calls_per_s:,.0f} calls/s, conc p99 "
+                        f"{figures.conc_p99_ms:.1f} ms, server CPU "
+                        f"{_fmt(figures.seq_server_cpu_ms_per_call)} (seq) / "
+                        f"{_fmt(figures.server_cpu_ms_per_call)} (conc) ms/call; other load "
+                        f"{figures.others_cores:.2f} cores",
+                        flush=True,
+                    )
                 report.rounds.append(results)
                 args.done_rounds.append(round_no)
             _print_report(report, targets, args)
@@ -557,20 +650,24 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["2026", "hs"], choices=["2026", "hs"])
     parser.add_argument("--skip-fastmcp", action="store_true")
     parser.add_argument(
-        "--metering", choices=["on", "off", "both"], default="both",
+        "--metering",
+        choices=["on", "off", "both"],
+        default="both",
         help="our server as shipped (metering on), with SPECMCP_METERING=off, or both",
     )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     parser.add_argument("--py-spy", type=Path, help="record the servers with py-spy into DIR")
     args = parser.parse_args()
     args.done_rounds = []
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"{platform.machine()}; all processes on 127.0.0.1")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"{platform.machine()}; all processes on 127.0.0.1"
+    )
     report = asyncio.run(_run(args))
     if args.json:
-        args.json.write_text(json.dumps(
-            [{k: asdict(v) for k, v in r.items()} for r in report.rounds], indent=2
-        ))
+        args.json.write_text(
+            json.dumps([{k: asdict(v) for k, v in r.items()} for r in report.rounds], indent=2)
+        )
 
 
 if __name__ == "__main__":

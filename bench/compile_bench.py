@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.documents.json_yaml_decoder import JsonYamlDocumentDecoder
 from domain.openapi.compiler import compile_spec
 
-CORPUS = Path(os.environ.get(
-    "SPECMCP_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus" / "specs"
-))
+CORPUS = Path(
+    os.environ.get(
+        "SPECMCP_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus" / "specs"
+    )
+)
 DOCUMENTS = (
     "microsoft-graph__graph.json",
     "github__api.github.com.json",
@@ -79,8 +81,16 @@ def _fastmcp_child(path: str, reps: int, cap: float) -> None:
 
 
 def _fastmcp(path: Path, reps: int, cap: float) -> tuple[str, str]:
-    command = [sys.executable, __file__, "--fastmcp-child", str(path), "--reps", str(reps),
-               "--fastmcp-cap", str(cap)]
+    command = [
+        sys.executable,
+        __file__,
+        "--fastmcp-child",
+        str(path),
+        "--reps",
+        str(reps),
+        "--fastmcp-cap",
+        str(cap),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=cap, check=False)
     except subprocess.TimeoutExpired:
@@ -102,8 +112,10 @@ def main() -> None:
     if args.fastmcp_child:
         _fastmcp_child(args.fastmcp_child, args.reps, args.fastmcp_cap)
         return
-    print(f"{'document':32} {'MiB':>5} {'ops':>6} {'decode s':>9} {'compile s':>10} "
-          f"{'x decode':>8} {'peak MiB':>9} {'fastmcp s':>10} {'fastmcp/ours':>12}  note")
+    print(
+        f"{'document':32} {'MiB':>5} {'ops':>6} {'decode s':>9} {'compile s':>10} "
+        f"{'x decode':>8} {'peak MiB':>9} {'fastmcp s':>10} {'fastmcp/ours':>12}  note"
+    )
     for name in DOCUMENTS:
         path = CORPUS / name
         raw = path.read_bytes()
@@ -116,9 +128,12 @@ def main() -> None:
         else:
             other, note = _fastmcp(path, args.fastmcp_reps, args.fastmcp_cap)
         ratio = f"{float(other) / ours:.0f}x" if other[0].isdigit() else other
-        print(f"{name[:32]:32} {len(raw) / 2**20:5.1f} {compiled.operation_count:6} "
-              f"{decode:9.3f} {ours:10.3f} {ours / decode:8.1f} {peak:9.0f} {other:>10} "
-              f"{ratio:>12}  {note}", flush=True)
+        print(
+            f"{name[:32]:32} {len(raw) / 2**20:5.1f} {compiled.operation_count:6} "
+            f"{decode:9.3f} {ours:10.3f} {ours / decode:8.1f} {peak:9.0f} {other:>10} "
+            f"{ratio:>12}  {note}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -113,20 +113,34 @@ async def call_throughput(
 
     secret = secrets.token_urlsafe(32)
     settings = Settings(
-        database_url=url, identity="dev", dev_token_secret=secret,
-        vault_keys=generate_key_entry("k1"), outbound_allow_cidrs=("127.0.0.0/8",),
-        auto_migrate=False, api_rate_limit=1_000_000,
+        database_url=url,
+        identity="dev",
+        dev_token_secret=secret,
+        vault_keys=generate_key_entry("k1"),
+        outbound_allow_cidrs=("127.0.0.0/8",),
+        auto_migrate=False,
+        api_rate_limit=1_000_000,
     )
     headers = {"Authorization": f"Bearer {mint_dev_token('bench', secret, timedelta(hours=1))}"}
     on_app = create_app(build_container(settings))
     off_app = create_app(build_container(msgspec.structs.replace(settings, metering=False)))
     with threaded_upstream(_pets) as upstream:
         async with AsyncTestClient(on_app) as on, AsyncTestClient(off_app) as off:
-            spec = (await on.post("/api/specs", json={"name": "p", "rawSpec": petstore()},
-                                  headers=headers)).json()["data"]
-            created = (await on.post(f"/api/specs/{spec['id']}/servers", headers=headers, json={
-                "name": "p", "slug": "pets", "authMode": "none", "baseUrl": upstream.url,
-            }))
+            spec = (
+                await on.post(
+                    "/api/specs", json={"name": "p", "rawSpec": petstore()}, headers=headers
+                )
+            ).json()["data"]
+            created = await on.post(
+                f"/api/specs/{spec['id']}/servers",
+                headers=headers,
+                json={
+                    "name": "p",
+                    "slug": "pets",
+                    "authMode": "none",
+                    "baseUrl": upstream.url,
+                },
+            )
             assert created.status_code == 201, created.text
             server = created.json()["data"]
             engine = create_sql_engine(url)  # the apps' engines live on their own loop
@@ -169,12 +183,16 @@ async def main() -> None:
     try:
         await migrate(url)
         pages = await log_pages(url, args.rows, args.reps)
-        print(f"logs over {args.rows:,} rows: first page {pages['first']:.2f} ms, "
-              f"100th page {pages['hundredth']:.2f} ms (median of {args.reps}; target < 20 ms)")
+        print(
+            f"logs over {args.rows:,} rows: first page {pages['first']:.2f} ms, "
+            f"100th page {pages['hundredth']:.2f} ms (median of {args.reps}; target < 20 ms)"
+        )
         rates = await call_throughput(url, args.calls, args.reps)
         slower = (1 - rates["on"] / rates["off"]) * 100
-        print(f"tool calls/s: metering off {rates['off']:.0f}, on {rates['on']:.0f} "
-              f"({slower:+.1f}% slower; target <= 15%)")
+        print(
+            f"tool calls/s: metering off {rates['off']:.0f}, on {rates['on']:.0f} "
+            f"({slower:+.1f}% slower; target <= 15%)"
+        )
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

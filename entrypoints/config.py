@@ -52,8 +52,12 @@ def _payments(e: Mapping[str, str]) -> str:
     if payments not in ("stripe", "fake"):
         raise ConfigError("SPECMCP_PAYMENTS must be stripe or fake")
     if payments == "stripe":
-        for var in ("STRIPE_SECRET_KEY", "STRIPE_PRICE_STARTER", "STRIPE_PRICE_PRO",
-                    "STRIPE_METER_EVENT"):
+        for var in (
+            "STRIPE_SECRET_KEY",
+            "STRIPE_PRICE_STARTER",
+            "STRIPE_PRICE_PRO",
+            "STRIPE_METER_EVENT",
+        ):
             if not e.get(var):
                 raise ConfigError(f"SPECMCP_PAYMENTS=stripe needs {var}")
     return payments
@@ -166,8 +170,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             stripe_api_base=e.get("SPECMCP_STRIPE_API_BASE") or None,
             clerk_webhook_secret=_clerk_webhook_secret(e.get("CLERK_WEBHOOK_SECRET") or None),
             billing_job_seconds=float(
-                _int(e.get("SPECMCP_BILLING_JOB_SECONDS", "60"), "SPECMCP_BILLING_JOB_SECONDS",
-                     1, 86_400)
+                _int(
+                    e.get("SPECMCP_BILLING_JOB_SECONDS", "60"),
+                    "SPECMCP_BILLING_JOB_SECONDS",
+                    1,
+                    86_400,
+                )
             ),
         )
 

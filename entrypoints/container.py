@@ -259,9 +259,7 @@ class Container(containers.DeclarativeContainer):
     get_budget_cap = providers.Singleton(GetBudgetCap, budget_caps)
     set_budget_cap = providers.Singleton(SetBudgetCap, budget_caps)
     list_logs = providers.Singleton(ListLogs, uow, request_log_store, clock)
-    get_usage = providers.Singleton(
-        GetUsage, uow, usage_meter, budget_caps, log_statistics, clock
-    )
+    get_usage = providers.Singleton(GetUsage, uow, usage_meter, budget_caps, log_statistics, clock)
     purge_expired_logs = providers.Singleton(PurgeExpiredLogs, request_log_store, clock)
     test_tool_call = providers.Singleton(TestToolCall, uow, endpoint_catalog, run_tool_call)
 

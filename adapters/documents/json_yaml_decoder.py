@@ -13,9 +13,7 @@ from domain.errors import FieldProblem, InvalidSpecDocument
 __all__ = ["JsonYamlDocumentDecoder"]
 
 # Billion-laughs guard: a real spec replays far fewer alias events than this.
-_ALIAS_LIMITS = yaml_rs.AliasLimits(
-    max_total_replayed_events=2_000_000, max_replay_stack_depth=64
-)
+_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=2_000_000, max_replay_stack_depth=64)
 _LINE_COLUMN = re.compile(r"line (\d+),? column (\d+)")
 # Where OpenAPI wants the text of a number written plainly (`version: 1.10`).
 _TEXT_KEYS = ("openapi", "swagger", "version")

@@ -26,9 +26,7 @@ MAX_PENDING = 200_000
 class BatchingLogSink:
     """Started by the first `record` on the running event loop; stopped by `aclose`."""
 
-    def __init__(
-        self, store: RequestLogStore, interval: float = 0.2, max_rows: int = 500
-    ) -> None:
+    def __init__(self, store: RequestLogStore, interval: float = 0.2, max_rows: int = 500) -> None:
         self._store = store
         self._interval = interval
         self._max_rows = max_rows

@@ -66,9 +66,7 @@ class GuardedOAuthTokenSource:
             self._locks.pop(old, None)
 
     async def _fetch(self, grant: ClientCredentialsGrant) -> tuple[str, float]:
-        if not grant.token_url.startswith("https://") and not grant.token_url.startswith(
-            "http://"
-        ):
+        if not grant.token_url.startswith("https://") and not grant.token_url.startswith("http://"):
             raise UpstreamUnavailable("No token endpoint is configured.", reason="bad_response")
         # RFC 6749 §2.3.1: client_secret_basic, with form-encoded id and secret.
         basic = base64.b64encode(

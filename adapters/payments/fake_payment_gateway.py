@@ -75,8 +75,12 @@ class FakePaymentGateway:
     ) -> CheckoutSession:
         customer = customer_id or await self.ensure_customer(user)
         checkout = FakeCheckout(
-            id=_token("cs_fake"), user_id=user.id, plan_id=plan_id, customer_id=customer,
-            success_url=success_url, cancel_url=cancel_url,
+            id=_token("cs_fake"),
+            user_id=user.id,
+            plan_id=plan_id,
+            customer_id=customer,
+            success_url=success_url,
+            cancel_url=cancel_url,
         )
         self.checkouts[checkout.id] = checkout
         url = f"{self._public_url}/billing/fake-checkout/{checkout.id}"

@@ -25,15 +25,14 @@ def stripe_errors_translated(resource: str) -> Iterator[None]:
     try:
         yield
     except stripe.CardError:
-        raise InvalidRequest("The payment method was declined.", reason="payment_declined") \
-            from None
+        raise InvalidRequest(
+            "The payment method was declined.", reason="payment_declined"
+        ) from None
     except stripe.InvalidRequestError as error:
         if error.code == "resource_missing":
             raise NotFound(resource) from None
         # Anything else is a request Stripe found wrong: our configuration, not the user.
-        raise UpstreamUnavailable(
-            "Stripe refused the request.", reason="bad_response"
-        ) from error
+        raise UpstreamUnavailable("Stripe refused the request.", reason="bad_response") from error
     except stripe.APIConnectionError as error:
         timed_out = "timed out" in str(error).lower() or "timeout" in str(error).lower()
         raise UpstreamUnavailable(

@@ -68,8 +68,9 @@ class StripePaymentGateway:
     ) -> CheckoutSession:
         price = self._prices.price_of(plan_id)
         if price is None:
-            raise UpstreamUnavailable(f"No Stripe price is configured for {plan_id}.",
-                                      reason="bad_response")
+            raise UpstreamUnavailable(
+                f"No Stripe price is configured for {plan_id}.", reason="bad_response"
+            )
         tags = {"user_id": user.id, "plan": plan_id}
         params: dict[str, Any] = {
             "mode": "subscription",
@@ -117,8 +118,7 @@ class StripePaymentGateway:
         self, customer_id: str, quantity: int, identifier: str, timestamp: datetime
     ) -> None:
         if not self._meter_event:
-            raise UpstreamUnavailable("No Stripe meter event is configured.",
-                                      reason="bad_response")
+            raise UpstreamUnavailable("No Stripe meter event is configured.", reason="bad_response")
         params: Any = {
             "event_name": self._meter_event,
             "payload": {"stripe_customer_id": customer_id, "value": str(quantity)},

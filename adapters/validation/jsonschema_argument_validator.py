@@ -67,8 +67,13 @@ class JsonSchemaArgumentValidator:
         try:
             validator = self._validator(tool_key, schema)
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
-            return [FieldProblem(path=(), message="this tool's input schema is unusable, so "
-                                 "its arguments cannot be checked")]
+            return [
+                FieldProblem(
+                    path=(),
+                    message="this tool's input schema is unusable, so "
+                    "its arguments cannot be checked",
+                )
+            ]
         try:
             errors = list(validator.iter_errors(arguments))
         except ValueError as error:  # a value JSON cannot hold (jsonschema-rs refuses it)

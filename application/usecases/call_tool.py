@@ -119,7 +119,10 @@ class CallTool:
         return found
 
     async def send(
-        self, snapshot: EndpointSnapshot, entry: ToolEntry, arguments: dict[str, Any],
+        self,
+        snapshot: EndpointSnapshot,
+        entry: ToolEntry,
+        arguments: dict[str, Any],
         credential: Credential | None,
     ) -> ToolCallOutcome:
         """Build the request, add the credential, send it, shape the answer.
@@ -131,7 +134,9 @@ class CallTool:
         started = time.perf_counter()
         server = snapshot.server
         request = build_request(
-            entry.routing, arguments, server.base_url,
+            entry.routing,
+            arguments,
+            server.base_url,
             binary_fields=binary_body_fields(entry.tool.input_schema),
             boundary="specmcp-" + secrets.token_hex(16),
         )
@@ -149,17 +154,23 @@ class CallTool:
                 secret_query = (name,) if place == "query" else ()
         request = _with_accept(request)
         secrets_sent += [
-            value for name, value in request.headers
+            value
+            for name, value in request.headers
             if name in secret_headers or is_sensitive_header(name)
         ]
         hidden = secret_forms(secrets_sent)
         response = await self._outbound.send(
-            request, secret_headers=secret_headers,
-            secret_query_params=secret_query, body_limit=self._body_limit,
+            request,
+            secret_headers=secret_headers,
+            secret_query_params=secret_query,
+            body_limit=self._body_limit,
         )
         shaped = tool_result(
-            response.status, response.header("content-type"), response.content,
-            response.truncated, entry.tool.output_schema is not None,
+            response.status,
+            response.header("content-type"),
+            response.content,
+            response.truncated,
+            entry.tool.output_schema is not None,
             entry.routing.output_wrapped,
         )
         return ToolCallOutcome(
@@ -190,10 +201,15 @@ class CallTool:
             return plain
         token_url = credential.token_endpoint or snapshot.server.auth_config.get("tokenUrl")
         scopes = credential.scopes or tuple(snapshot.server.auth_config.get("scopes") or ())
-        return await self._oauth.access_token(ClientCredentialsGrant(
-            credential_id=credential.id, token_url=str(token_url),
-            client_id=credential.client_id or "", client_secret=plain, scopes=tuple(scopes),
-        ))
+        return await self._oauth.access_token(
+            ClientCredentialsGrant(
+                credential_id=credential.id,
+                token_url=str(token_url),
+                client_id=credential.client_id or "",
+                client_secret=plain,
+                scopes=tuple(scopes),
+            )
+        )
 
 
 def _with_accept(request: UpstreamRequest) -> UpstreamRequest:

@@ -72,8 +72,11 @@ class EndpointCatalog:
                 self._snapshots.pop(endpoint_id, None)
                 return None
             cached = self._snapshots.get(endpoint_id)
-            if cached is not None and cached.server.revision == server.revision \
-                    and cached.server.id == server.id:
+            if (
+                cached is not None
+                and cached.server.revision == server.revision
+                and cached.server.id == server.id
+            ):
                 self._snapshots.move_to_end(endpoint_id)
                 return cached
             tools = await uow.tools.list_all(server.id)

@@ -26,8 +26,10 @@ def normalised_auth_config(
         InvalidRequest: a config that does not fit the mode.
     """
     if mode == "api_key":
-        config = dict(given) if given else dict(
-            security_defaults(document) or {"in": "header", "name": "X-API-Key"}
+        config = (
+            dict(given)
+            if given
+            else dict(security_defaults(document) or {"in": "header", "name": "X-API-Key"})
         )
         problems = []
         if set(config) - {"in", "name"}:

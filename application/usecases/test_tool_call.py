@@ -18,9 +18,7 @@ class TestToolCall:
 
     __test__ = False  # not a pytest test class, despite the name
 
-    def __init__(
-        self, uow: UnitOfWorkFactory, catalog: EndpointCatalog, run: RunToolCall
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, catalog: EndpointCatalog, run: RunToolCall) -> None:
         self._uow = uow
         self._catalog = catalog
         self._run = run
@@ -36,6 +34,10 @@ class TestToolCall:
         if snapshot is None:
             raise NotFound("Server")
         return await self._run(
-            snapshot, tool_name, arguments, source="test", request_id=request_id,
+            snapshot,
+            tool_name,
+            arguments,
+            source="test",
+            request_id=request_id,
             include_inactive=True,
         )

@@ -110,7 +110,8 @@ def plan_tool_sync(
                 method=definition.routing.method,
                 path=definition.routing.path,
                 routing=_routing(definition),
-                description=old.description if old.description_overridden
+                description=old.description
+                if old.description_overridden
                 else definition.description,
                 updated_at=now,
             )

@@ -52,8 +52,12 @@ class UpdateServer:
                 assert isinstance(mode, str)
                 spec = await uow.specs.get(user.id, server.spec_id)
                 document = spec.raw_spec if spec else {}
-                given = command.auth_config if config_given else (
-                    server.auth_config if not mode_given or mode == server.auth_mode else None
+                given = (
+                    command.auth_config
+                    if config_given
+                    else (
+                        server.auth_config if not mode_given or mode == server.auth_mode else None
+                    )
                 )
                 assert not isinstance(given, msgspec.UnsetType)
                 changes["auth_mode"] = mode

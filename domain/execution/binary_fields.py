@@ -35,8 +35,9 @@ def _is_file(schema: Any, root: Mapping[str, Any]) -> bool:
 def binary_body_fields(input_schema: Mapping[str, Any], body_name: str = "body") -> frozenset[str]:
     """Names of the body's properties that hold file content (alone or in an array)."""
     properties = input_schema.get("properties")
-    body = _resolved(properties.get(body_name) if isinstance(properties, Mapping) else None,
-                     input_schema)
+    body = _resolved(
+        properties.get(body_name) if isinstance(properties, Mapping) else None, input_schema
+    )
     fields = body.get("properties") if isinstance(body, Mapping) else None
     if not isinstance(fields, Mapping):
         return frozenset()

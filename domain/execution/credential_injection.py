@@ -50,7 +50,8 @@ def _with_cookie(request: UpstreamRequest, name: str, secret: str) -> UpstreamRe
     wire_name = encode_query(name)
     cookies = [
         pair.strip()
-        for k, v in request.headers if k.lower() == "cookie"
+        for k, v in request.headers
+        if k.lower() == "cookie"
         for pair in v.split(";")
         if pair.strip() and pair.strip().split("=", 1)[0] != wire_name
     ]

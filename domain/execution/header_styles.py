@@ -43,9 +43,7 @@ def header_text(route: ArgumentRoute, value: Any) -> str:
     else:
         text = scalar_text(value)
     if not _is_header_safe(text):
-        raise argument_error(
-            route.name, "a header value can hold printable ASCII characters only"
-        )
+        raise argument_error(route.name, "a header value can hold printable ASCII characters only")
     return text
 
 

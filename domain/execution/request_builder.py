@@ -71,8 +71,11 @@ def _add(parts: _Parts, route: ArgumentRoute, value: Any, options: _BodyOptions)
         parts.cookies.extend(cookie_pairs(route, value))
     elif (media_type := options.media_type or route.content_type) is not None:
         parts.body = encode_body(
-            route.name, media_type, value,
-            binary_fields=options.binary_fields, boundary=options.boundary,
+            route.name,
+            media_type,
+            value,
+            binary_fields=options.binary_fields,
+            boundary=options.boundary,
         )
 
 

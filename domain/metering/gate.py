@@ -66,7 +66,11 @@ def refusal_reason(plan: Plan) -> str:
 def euros_to_micro(amount_text: str) -> int:
     """Exact conversion of a decimal euro amount (at most 6 decimals) to micro-euros."""
     whole, _, fraction = amount_text.strip().partition(".")
-    if not whole.lstrip("-").isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 6:
+    if (
+        not whole.lstrip("-").isdigit()
+        or (fraction and not fraction.isdigit())
+        or len(fraction) > 6
+    ):
         raise ValueError("not a euro amount")
     sign = -1 if whole.startswith("-") else 1
     return sign * (abs(int(whole)) * MICRO_PER_EUR + int((fraction or "0").ljust(6, "0")))

@@ -23,12 +23,30 @@ class Plan(msgspec.Struct, frozen=True, kw_only=True):
 
 
 PLANS: dict[str, Plan] = {
-    "free": Plan(id="free", monthly_price_micro_eur=0, active_servers=2, included_calls=1_000,
-                 log_retention_days=7, overage_micro_eur_per_call=None),
-    "starter": Plan(id="starter", monthly_price_micro_eur=9_000_000, active_servers=10,
-                    included_calls=50_000, log_retention_days=30, overage_micro_eur_per_call=50),
-    "pro": Plan(id="pro", monthly_price_micro_eur=29_000_000, active_servers=None,
-                included_calls=500_000, log_retention_days=90, overage_micro_eur_per_call=50),
+    "free": Plan(
+        id="free",
+        monthly_price_micro_eur=0,
+        active_servers=2,
+        included_calls=1_000,
+        log_retention_days=7,
+        overage_micro_eur_per_call=None,
+    ),
+    "starter": Plan(
+        id="starter",
+        monthly_price_micro_eur=9_000_000,
+        active_servers=10,
+        included_calls=50_000,
+        log_retention_days=30,
+        overage_micro_eur_per_call=50,
+    ),
+    "pro": Plan(
+        id="pro",
+        monthly_price_micro_eur=29_000_000,
+        active_servers=None,
+        included_calls=500_000,
+        log_retention_days=90,
+        overage_micro_eur_per_call=50,
+    ),
 }
 
 

@@ -64,8 +64,11 @@ def compile_spec(
 
 
 def _compile(
-    document: Mapping[str, Any], version: str, description_limit: int,
-    external: Mapping[str, Any] | None, base_uri: str,
+    document: Mapping[str, Any],
+    version: str,
+    description_limit: int,
+    external: Mapping[str, Any] | None,
+    base_uri: str,
 ) -> CompiledSpec:
     warnings: list[CompileWarning] = []
     resolver = RefResolver(document, base_uri, external)
@@ -78,7 +81,9 @@ def _compile(
     tools = tuple(builder.build(op, name) for op, name in zip(operations, names, strict=True))
     webhooks = document.get("webhooks")
     if isinstance(webhooks, Mapping) and webhooks:
-        warnings.append(CompileWarning(
-            "webhooks_skipped", "webhooks are requests the API sends, not tools", "/webhooks"
-        ))
+        warnings.append(
+            CompileWarning(
+                "webhooks_skipped", "webhooks are requests the API sends, not tools", "/webhooks"
+            )
+        )
     return CompiledSpec(tools=tools, warnings=tuple(warnings), operation_count=count)

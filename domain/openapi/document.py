@@ -97,9 +97,7 @@ def inspect_document(doc: object, where: tuple[str | int, ...] = ()) -> Document
         if not title.strip():
             problems.append(FieldProblem((*where, "info", "title"), "required string is missing"))
         if not version_text.strip():
-            problems.append(
-                FieldProblem((*where, "info", "version"), "required string is missing")
-            )
+            problems.append(FieldProblem((*where, "info", "version"), "required string is missing"))
 
     operations = 0
     paths = doc.get("paths")
@@ -132,11 +130,15 @@ def inspect_document(doc: object, where: tuple[str | int, ...] = ()) -> Document
     if operations > MAX_OPERATIONS:
         raise InvalidSpecDocument(
             "The document has too many operations.",
-            [FieldProblem(
-                (*where, "paths"), f"{operations} operations; the limit is {MAX_OPERATIONS}"
-            )],
+            [
+                FieldProblem(
+                    (*where, "paths"), f"{operations} operations; the limit is {MAX_OPERATIONS}"
+                )
+            ],
         )
     return DocumentSummary(
-        openapi_version=version, title=title.strip(), version=version_text.strip(),
+        openapi_version=version,
+        title=title.strip(),
+        version=version_text.strip(),
         operation_count=operations,
     )

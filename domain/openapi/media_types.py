@@ -19,9 +19,8 @@ def _essence(media_type: str) -> str:
 def is_json_like(media_type: str) -> bool:
     """application/json, any `+json` type, or a wildcard (the executor then sends JSON)."""
     essence = _essence(media_type)
-    return (
-        essence in ("application/json", "*/*", "application/*", "text/json")
-        or essence.endswith("+json")
+    return essence in ("application/json", "*/*", "application/*", "text/json") or essence.endswith(
+        "+json"
     )
 
 

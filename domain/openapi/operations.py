@@ -22,7 +22,10 @@ OPERATION_SKIPPED = "operation_skipped"
 
 class _Collector:
     def __init__(
-        self, document: Mapping[str, Any], resolver: RefResolver, swagger: bool,
+        self,
+        document: Mapping[str, Any],
+        resolver: RefResolver,
+        swagger: bool,
         warnings: list[CompileWarning],
     ) -> None:
         self.document = document
@@ -34,9 +37,7 @@ class _Collector:
         self._checked: dict[tuple[int, str], tuple[Any, tuple[str, str] | None, Any]] = {}
         self._encoder = msgspec.json.Encoder()
         self._interned: dict[tuple[bytes, str], Any] = {}
-        self._specs: dict[
-            tuple[int, str], tuple[ParameterSpec, CompileWarning | None, Any]
-        ] = {}
+        self._specs: dict[tuple[int, str], tuple[ParameterSpec, CompileWarning | None, Any]] = {}
 
     def warn(self, code: str, message: str, pointer: str) -> None:
         self.warnings.append(CompileWarning(code=code, message=message, pointer=pointer))
@@ -64,7 +65,12 @@ class _Collector:
                         yield found
 
     def _operation(
-        self, path: str, method: str, raw: Any, base: str, item_pointer: str,
+        self,
+        path: str,
+        method: str,
+        raw: Any,
+        base: str,
+        item_pointer: str,
         shared: list[tuple[Mapping[str, Any], str, str]],
     ) -> OperationSpec | None:
         pointer = f"{item_pointer}/{method}"
@@ -107,9 +113,7 @@ class _Collector:
                 found.append((kept, node_base, where))
         return found
 
-    def _checked_parameter(
-        self, node: Any, base: str
-    ) -> tuple[Any, tuple[str, str] | None, Any]:
+    def _checked_parameter(self, node: Any, base: str) -> tuple[Any, tuple[str, str] | None, Any]:
         # A parameter is checked and normalised once per document: shared ones (`$ref`s) by
         # identity, and inline ones by content. Big documents repeat the same inline parameter
         # on many operations (Graph: 27,000 inline parameters, 1,400 distinct), so equal ones
@@ -147,8 +151,11 @@ class _Collector:
         return location == "body" or (location == "formData" and isinstance(node.get("name"), str))
 
     def _parameters(
-        self, merged: list[tuple[Mapping[str, Any], str, str]], node: Mapping[str, Any],
-        base: str, pointer: str,
+        self,
+        merged: list[tuple[Mapping[str, Any], str, str]],
+        node: Mapping[str, Any],
+        base: str,
+        pointer: str,
     ) -> tuple[tuple[ParameterSpec, ...], BodySpec | None]:
         parameters: list[ParameterSpec] = []
         body_param = None
@@ -215,7 +222,9 @@ class _Collector:
 
 
 def collect_operations(
-    document: Mapping[str, Any], resolver: RefResolver, swagger: bool,
+    document: Mapping[str, Any],
+    resolver: RefResolver,
+    swagger: bool,
     warnings: list[CompileWarning],
 ) -> tuple[list[OperationSpec], int]:
     """Every usable operation in document order, and how many operations the document has."""

@@ -57,7 +57,8 @@ def parameter_from_v3(
     if schema is None:
         schema = {}
         warning = CompileWarning(
-            "parameter_schema_missing", f"parameter {name!r} has no schema; any value accepted",
+            "parameter_schema_missing",
+            f"parameter {name!r} has no schema; any value accepted",
             pointer,
         )
     description = node.get("description")

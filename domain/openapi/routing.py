@@ -15,7 +15,10 @@ _PRIORITY = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 
 _LOCATIONS: dict[str, ArgumentLocation] = {
-    "path": "path", "query": "query", "header": "header", "cookie": "cookie",
+    "path": "path",
+    "query": "query",
+    "header": "header",
+    "cookie": "cookie",
 }
 
 
@@ -33,16 +36,27 @@ def argument_routes(
         wanted = _renamed(parameters, body)  # rare: most operations have distinct names
     routes = [
         ArgumentRoute(
-            name, _LOCATIONS.get(spec.location, "cookie"), spec.name, spec.style, spec.explode,
-            spec.allow_reserved, spec.content_type,
+            name,
+            _LOCATIONS.get(spec.location, "cookie"),
+            spec.name,
+            spec.style,
+            spec.explode,
+            spec.allow_reserved,
+            spec.content_type,
         )
         for spec, name in zip(parameters, wanted, strict=True)
     ]
     if body is not None:
-        routes.append(ArgumentRoute(
-            name=BODY, location="body", wire_name=BODY, style="", explode=False,
-            content_type=body.media_type,
-        ))
+        routes.append(
+            ArgumentRoute(
+                name=BODY,
+                location="body",
+                wire_name=BODY,
+                style="",
+                explode=False,
+                content_type=body.media_type,
+            )
+        )
     return routes
 
 

@@ -118,8 +118,10 @@ class SchemaConverter:
             key = self._key_of_name(ref)
             if key is not None:
                 found = self._resolver.resolve_key(key)
-                return found is not None and isinstance(found.node, Mapping) and (
-                    found.node.get(flag) is True
+                return (
+                    found is not None
+                    and isinstance(found.node, Mapping)
+                    and (found.node.get(flag) is True)
                 )
         return False
 
@@ -170,12 +172,14 @@ class SchemaConverter:
         deps: list[str] = []
         neutral = False
         if found is None:
-            self._warn("unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted",
-                       where)
+            self._warn(
+                "unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted", where
+            )
             body: Any = {}
         elif self._is_pure_ref_cycle(key):
-            self._warn("circular_ref", f"$ref {key!r} only refers to itself; any value accepted",
-                       where)
+            self._warn(
+                "circular_ref", f"$ref {key!r} only refers to itself; any value accepted", where
+            )
             body = {}
         else:
             start = len(self._warnings)
@@ -205,11 +209,17 @@ class SchemaConverter:
     # -- conversion --------------------------------------------------------------------------
 
     def _warn(self, code: str, message: str, where: Where) -> None:
-        self._warnings.append(CompileWarning(code=code, message=message,
-                                             pointer=pointer_text(where)))
+        self._warnings.append(
+            CompileWarning(code=code, message=message, pointer=pointer_text(where))
+        )
 
     def _convert(
-        self, node: Any, base: str, direction: Direction, where: Where, deps: list[str],
+        self,
+        node: Any,
+        base: str,
+        direction: Direction,
+        where: Where,
+        deps: list[str],
         depth: int,
     ) -> Any:
         # The hot loop of the compiler (every schema node of a document passes here once per
@@ -290,27 +300,39 @@ class SchemaConverter:
         return out
 
     def _items(
-        self, out: dict[str, Any], value: Any, node: Mapping[str, Any], base: str,
-        direction: Direction, here: Where, deps: list[str], sub: int,
+        self,
+        out: dict[str, Any],
+        value: Any,
+        node: Mapping[str, Any],
+        base: str,
+        direction: Direction,
+        here: Where,
+        deps: list[str],
+        sub: int,
     ) -> None:
         if not isinstance(value, list):
             out["items"] = self._convert(value, base, direction, here, deps, sub)
             return
         if value:  # draft-4 tuple form
             out["prefixItems"] = [
-                self._convert(v, base, direction, (here, i), deps, sub)
-                for i, v in enumerate(value)
+                self._convert(v, base, direction, (here, i), deps, sub) for i, v in enumerate(value)
             ]
         extra = node.get("additionalItems")
         if isinstance(extra, Mapping | bool):
             out["items"] = self._convert(extra, base, direction, here, deps, sub)
 
     def _properties(
-        self, keyword: str, value: Mapping[str, Any], base: str, direction: Direction,
-        where: Where, deps: list[str], depth: int,
+        self,
+        keyword: str,
+        value: Mapping[str, Any],
+        base: str,
+        direction: Direction,
+        where: Where,
+        deps: list[str],
+        depth: int,
     ) -> dict[str, Any]:
-        hidden, shown = ("readOnly", "writeOnly") if direction == "input" else (
-            "writeOnly", "readOnly"
+        hidden, shown = (
+            ("readOnly", "writeOnly") if direction == "input" else ("writeOnly", "readOnly")
         )
         keep_all = keyword != "properties"  # patternProperties, dependentSchemas
         result: dict[str, Any] = {}
@@ -358,7 +380,8 @@ def _scalar_keyword(out: dict[str, Any], kind: int, keyword: str, value: Any) ->
     elif kind == DEPENDENT_REQUIRED and isinstance(value, Mapping):
         out[keyword] = {
             str(k): list(dict.fromkeys(x for x in v if isinstance(x, str)))
-            for k, v in value.items() if isinstance(v, list)
+            for k, v in value.items()
+            if isinstance(v, list)
         }
 
 
@@ -409,7 +432,9 @@ def _as_number(value: Any) -> Any:
 def _drop_hidden_required(out: dict[str, Any], node: Mapping[str, Any]) -> None:
     kept, declared, required = out.get("properties"), node.get("properties"), out.get("required")
     if (
-        isinstance(kept, dict) and isinstance(declared, Mapping) and isinstance(required, list)
+        isinstance(kept, dict)
+        and isinstance(declared, Mapping)
+        and isinstance(required, list)
         and len(kept) != len(declared)
     ):
         removed = {str(n) for n in declared} - kept.keys()

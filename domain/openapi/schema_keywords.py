@@ -46,24 +46,51 @@ REQUIRED = 13  # `required`: the distinct strings
 DEPENDENT_REQUIRED = 14  # `dependentRequired`: an object of lists of strings
 
 KEYWORD_KIND: dict[str, int] = {
-    **dict.fromkeys((
-        "pattern", "format", "title", "description", "contentEncoding", "contentMediaType",
-        "$comment",
-    ), TEXT),
+    **dict.fromkeys(
+        (
+            "pattern",
+            "format",
+            "title",
+            "description",
+            "contentEncoding",
+            "contentMediaType",
+            "$comment",
+        ),
+        TEXT,
+    ),
     "type": TYPE,
     **dict.fromkeys(("properties", "patternProperties", "dependentSchemas"), SUBSCHEMA_MAP),
     "items": ITEMS,
-    **dict.fromkeys((
-        "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-    ), SUBSCHEMA),
+    **dict.fromkeys(
+        (
+            "not",
+            "if",
+            "then",
+            "else",
+            "contains",
+            "propertyNames",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "contentSchema",
+        ),
+        SUBSCHEMA,
+    ),
     **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), SUBSCHEMA_LIST),
     "additionalProperties": ADDITIONAL,
     **dict.fromkeys(("uniqueItems", "readOnly", "writeOnly", "deprecated"), FLAG),
-    **dict.fromkeys((
-        "maxLength", "minLength", "maxItems", "minItems", "maxContains", "minContains",
-        "maxProperties", "minProperties",
-    ), COUNT),
+    **dict.fromkeys(
+        (
+            "maxLength",
+            "minLength",
+            "maxItems",
+            "minItems",
+            "maxContains",
+            "minContains",
+            "maxProperties",
+            "minProperties",
+        ),
+        COUNT,
+    ),
     **dict.fromkeys(("maximum", "minimum"), NUMBER),
     "multipleOf": MULTIPLE,
     **dict.fromkeys(("enum", "examples"), LIST),

@@ -18,9 +18,23 @@ __all__ = ["body_from_v2", "parameter_from_v2", "response_from_v2"]
 
 # The Parameter Object fields of 2.0 that are JSON Schema keywords.
 _SCHEMA_FIELDS = (
-    "type", "format", "items", "default", "maximum", "exclusiveMaximum", "minimum",
-    "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
-    "uniqueItems", "enum", "multipleOf", "x-nullable",
+    "type",
+    "format",
+    "items",
+    "default",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "enum",
+    "multipleOf",
+    "x-nullable",
 )
 # collectionFormat -> (style, explode); tsv has no OpenAPI 3 style.
 _COLLECTION_FORMATS = {
@@ -47,7 +61,8 @@ def parameter_from_v2(
         style, explode = "form", False
         warning = CompileWarning(
             "collection_format_approximated",
-            f"collectionFormat {fmt!r} is sent comma-separated", pointer,
+            f"collectionFormat {fmt!r} is sent comma-separated",
+            pointer,
         )
     if location in ("path", "header"):
         style = "simple" if style == "form" else style

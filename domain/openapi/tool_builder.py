@@ -64,7 +64,9 @@ class _Properties:
 
 
 def _input_schema(
-    operation: OperationSpec, names: list[str], converter: SchemaConverter,
+    operation: OperationSpec,
+    names: list[str],
+    converter: SchemaConverter,
     shared: _Properties,
 ) -> dict[str, Any]:
     deps: list[str] = []
@@ -130,7 +132,10 @@ class ToolBuilder:
 
 
 def _build_tool(
-    operation: OperationSpec, name: str, converter: SchemaConverter, shared: _Properties,
+    operation: OperationSpec,
+    name: str,
+    converter: SchemaConverter,
+    shared: _Properties,
     description_limit: int,
 ) -> ToolDefinition:
     node = operation.node
@@ -141,8 +146,10 @@ def _build_tool(
     return ToolDefinition(
         name=name,
         description=describe(
-            node.get("summary"), node.get("description"),
-            f"{operation.method} {operation.path}", description_limit,
+            node.get("summary"),
+            node.get("description"),
+            f"{operation.method} {operation.path}",
+            description_limit,
         ),
         input_schema=input_schema,
         output_schema=output_schema,

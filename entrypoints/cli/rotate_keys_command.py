@@ -37,8 +37,9 @@ def _rotate_keys(args: argparse.Namespace) -> int:
         # Ids only: these credentials could not be opened with any key in the keyring.
         shown = ", ".join(report.failed_ids[:_FAILED_SHOWN])
         more = len(report.failed_ids) - _FAILED_SHOWN
-        print(f"could not open: {shown}" + (f" and {more} more" if more > 0 else ""),
-              file=sys.stderr)
+        print(
+            f"could not open: {shown}" + (f" and {more} more" if more > 0 else ""), file=sys.stderr
+        )
         return 1
     return 0
 

@@ -36,14 +36,19 @@ def _credential(args: argparse.Namespace) -> Any:
     if mode == "oauth2_client_creds":
         scopes = tuple(s for s in os.environ.get("SPECMCP_RUN_SCOPES", "").split() if s)
         return CreateCredentialCommand(
-            label="run", auth_type=mode, client_id=os.environ.get("SPECMCP_RUN_CLIENT_ID"),
+            label="run",
+            auth_type=mode,
+            client_id=os.environ.get("SPECMCP_RUN_CLIENT_ID"),
             client_secret=os.environ.get("SPECMCP_RUN_CLIENT_SECRET"),
-            token_endpoint=os.environ.get("SPECMCP_RUN_TOKEN_URL"), scopes=scopes,
+            token_endpoint=os.environ.get("SPECMCP_RUN_TOKEN_URL"),
+            scopes=scopes,
         )
     secret = os.environ.get(args.credential_env)
     if args.credential is not None:
-        _say("warning: --credential shows the secret to every user of this machine (ps); "
-             f"prefer {_DEFAULT_CREDENTIAL_ENV} or --credential-env")
+        _say(
+            "warning: --credential shows the secret to every user of this machine (ps); "
+            f"prefer {_DEFAULT_CREDENTIAL_ENV} or --credential-env"
+        )
         secret = args.credential
     return CreateCredentialCommand(label="run", auth_type=mode, plaintext_key=secret or None)
 
@@ -58,7 +63,9 @@ def _options(args: argparse.Namespace) -> Any:
     return LocalServerOptions(
         raw_spec=None if is_url else Path(args.spec).read_text(encoding="utf-8"),
         spec_url=args.spec if is_url else None,
-        base_url=args.base_url, auth_mode=args.auth_mode, auth_config=auth_config,
+        base_url=args.base_url,
+        auth_mode=args.auth_mode,
+        auth_config=auth_config,
         credential=_credential(args),
     )
 
@@ -80,8 +87,10 @@ async def _serve(args: argparse.Namespace) -> None:
             _say(f"serving {tools} tools over stdio")
             await serve_stdio(container, endpoint)
             return
-        _say(f"serving {tools} tools at http://{args.host}:{args.http}/mcp/{endpoint.endpoint_id}"
-             f"  (legacy SSE: .../sse)")
+        _say(
+            f"serving {tools} tools at http://{args.host}:{args.http}/mcp/{endpoint.endpoint_id}"
+            f"  (legacy SSE: .../sse)"
+        )
         _say(f"access token: {endpoint.token}")
         await serve_http(container, args.host, args.http)
     finally:
@@ -117,7 +126,11 @@ def register(sub: Any) -> None:
     parser.add_argument("--auth-mode", choices=_AUTH_MODES, default="none")
     parser.add_argument("--api-key-in", choices=("header", "query", "cookie"), default="header")
     parser.add_argument("--api-key-name", default="X-API-Key")
-    parser.add_argument("--credential-env", default=_DEFAULT_CREDENTIAL_ENV, metavar="VAR",
-                        help=f"environment variable holding the secret ({_DEFAULT_CREDENTIAL_ENV})")
+    parser.add_argument(
+        "--credential-env",
+        default=_DEFAULT_CREDENTIAL_ENV,
+        metavar="VAR",
+        help=f"environment variable holding the secret ({_DEFAULT_CREDENTIAL_ENV})",
+    )
     parser.add_argument("--credential", help="the secret itself (discouraged: visible in ps)")
     parser.set_defaults(handler=_run)

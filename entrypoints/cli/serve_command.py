@@ -27,7 +27,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if not os.environ.get("SPECMCP_PUBLIC_URL"):
         # Without a configured public URL, mcpUrl names the address actually served.
-        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        wildcard = args.host in ("0.0.0.0", "::", "")  # noqa: S104 - compared, not bound
+        host = "127.0.0.1" if wildcard else args.host
         settings = msgspec.structs.replace(settings, public_url=f"http://{host}:{args.port}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("mcp").setLevel(logging.WARNING)

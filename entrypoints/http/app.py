@@ -73,8 +73,7 @@ def create_app(container: Container) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            async with mcp_endpoint.running(), background_jobs(container), \
-                    billing_jobs(container):
+            async with mcp_endpoint.running(), background_jobs(container), billing_jobs(container):
                 yield
         finally:
             await shutdown_container(container)
@@ -82,12 +81,20 @@ def create_app(container: Container) -> Litestar:
     settings = container.settings()
     app = Litestar(
         route_handlers=[
-            health, ready, SpecController, SpecServersController, ServerController,
+            health,
+            ready,
+            SpecController,
+            SpecServersController,
+            ServerController,
             ToolController,
             ToolTestController,
             CredentialController,
-            BudgetController, usage, server_logs,
-            BillingController, BillingPagesController, WebhookController,
+            BudgetController,
+            usage,
+            server_logs,
+            BillingController,
+            BillingPagesController,
+            WebhookController,
             mcp_mount,
         ],
         middleware=[ApiGate],

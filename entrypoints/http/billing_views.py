@@ -110,18 +110,27 @@ def _euros(micro: int | None) -> float | None:
 
 def usage_view(report: UsageReport) -> UsageView:
     return UsageView(
-        plan=report.plan, period_start=report.period_start, period_end=report.period_end,
-        server_count=report.server_count, active_servers=report.active_servers,
+        plan=report.plan,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        server_count=report.server_count,
+        active_servers=report.active_servers,
         requests_this_month=report.requests_this_month,
-        included_requests=report.included_requests, overage_requests=report.overage_requests,
+        included_requests=report.included_requests,
+        overage_requests=report.overage_requests,
         overage_cost_eur=micro_to_euros(report.overage_micro_eur),
         budget_cap_eur=_euros(report.budget_cap_micro_eur),
         budget_remaining_eur=_euros(report.budget_remaining_micro_eur),
-        blocked_requests=report.blocked_requests, error_requests=report.error_requests,
+        blocked_requests=report.blocked_requests,
+        error_requests=report.error_requests,
         by_server=[
             ServerUsageView(
-                server_id=s.server_id, name=s.name, requests=s.requests, errors=s.errors,
-                p50_ms=s.p50_ms, p95_ms=s.p95_ms,
+                server_id=s.server_id,
+                name=s.name,
+                requests=s.requests,
+                errors=s.errors,
+                p50_ms=s.p50_ms,
+                p95_ms=s.p95_ms,
             )
             for s in report.by_server
         ],

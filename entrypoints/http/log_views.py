@@ -40,12 +40,24 @@ class LogView(msgspec.Struct, frozen=True, rename="camel"):
 
 def log_view(row: RequestLog) -> LogView:
     return LogView(
-        id=row.id, server_id=row.server_id, tool_id=row.tool_id, tool_name=row.tool_name,
-        source=row.source, request_id=row.request_id, method=row.method, path=row.path,
-        status_code=row.status_code, duration_ms=row.duration_ms, upstream_ms=row.upstream_ms,
-        is_error=row.is_error, blocked=row.blocked, error_code=row.error_code,
-        error_message=row.error_message, request_headers=dict(row.request_headers),
-        request_body=row.request_body, response_body=row.response_body,
+        id=row.id,
+        server_id=row.server_id,
+        tool_id=row.tool_id,
+        tool_name=row.tool_name,
+        source=row.source,
+        request_id=row.request_id,
+        method=row.method,
+        path=row.path,
+        status_code=row.status_code,
+        duration_ms=row.duration_ms,
+        upstream_ms=row.upstream_ms,
+        is_error=row.is_error,
+        blocked=row.blocked,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        request_headers=dict(row.request_headers),
+        request_body=row.request_body,
+        response_body=row.response_body,
         timestamp=row.created_at,
     )
 
@@ -64,7 +76,10 @@ def _moment(text: str | None, name: str, problems: list[FieldProblem]) -> dateti
 
 
 def log_filter(
-    method: str | None, status_code: int | None, since: str | None, until: str | None,
+    method: str | None,
+    status_code: int | None,
+    since: str | None,
+    until: str | None,
     tool_name: str | None,
 ) -> LogFilter:
     """The filters of a log query; every problem named (400).
@@ -83,6 +98,9 @@ def log_filter(
     if problems:
         raise InvalidRequest("Invalid log query.", problems)
     return LogFilter(
-        method=wanted_method, status_code=status_code, since=start, until=end,
+        method=wanted_method,
+        status_code=status_code,
+        since=start,
+        until=end,
         tool_name=tool_name or None,
     )

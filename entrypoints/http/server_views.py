@@ -93,12 +93,21 @@ class ToolView(msgspec.Struct, frozen=True, rename="camel"):
 def server_fields(summary: ServerSummary, public_url: str) -> dict[str, Any]:
     s = summary.server
     return {
-        "id": s.id, "spec_id": s.spec_id, "name": s.name, "slug": s.slug,
-        "endpoint_id": s.endpoint_id, "mcp_url": f"{public_url}/mcp/{s.endpoint_id}",
-        "auth_mode": s.auth_mode, "auth_config": s.auth_config, "base_url": s.base_url,
-        "rate_limit_per_minute": s.rate_limit_per_minute, "is_active": s.is_active,
-        "tool_count": summary.tool_count, "active_tool_count": summary.active_tool_count,
-        "created_at": s.created_at, "updated_at": s.updated_at,
+        "id": s.id,
+        "spec_id": s.spec_id,
+        "name": s.name,
+        "slug": s.slug,
+        "endpoint_id": s.endpoint_id,
+        "mcp_url": f"{public_url}/mcp/{s.endpoint_id}",
+        "auth_mode": s.auth_mode,
+        "auth_config": s.auth_config,
+        "base_url": s.base_url,
+        "rate_limit_per_minute": s.rate_limit_per_minute,
+        "is_active": s.is_active,
+        "tool_count": summary.tool_count,
+        "active_tool_count": summary.active_tool_count,
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
     }
 
 
@@ -109,8 +118,12 @@ def server_view(summary: ServerSummary, public_url: str) -> ServerView:
 def tool_view(tool: Tool) -> ToolView:
     a = tool.annotations
     return ToolView(
-        id=tool.id, server_id=tool.server_id, name=tool.name, description=tool.description,
-        input_schema=tool.input_schema, output_schema=tool.output_schema,
+        id=tool.id,
+        server_id=tool.server_id,
+        name=tool.name,
+        description=tool.description,
+        input_schema=tool.input_schema,
+        output_schema=tool.output_schema,
         annotations=ToolAnnotationsView(
             read_only_hint=bool(a.get("read_only_hint")),
             destructive_hint=bool(a.get("destructive_hint")),
@@ -118,6 +131,9 @@ def tool_view(tool: Tool) -> ToolView:
             open_world_hint=bool(a.get("open_world_hint", True)),
             title=a.get("title"),
         ),
-        method=tool.method, path=tool.path, is_active=tool.is_active,
-        created_at=tool.created_at, updated_at=tool.updated_at,
+        method=tool.method,
+        path=tool.path,
+        is_active=tool.is_active,
+        created_at=tool.created_at,
+        updated_at=tool.updated_at,
     )

@@ -49,9 +49,11 @@ def _split(path: str) -> tuple[str, str]:
 
 def _session_owner(snapshot: EndpointSnapshot, token: str) -> AuthenticatedUser:
     # The SDK binds legacy SSE sessions to this principal: same server, same token.
-    return AuthenticatedUser(AccessToken(
-        token=token, client_id=snapshot.server.id, scopes=[], subject=token_digest(token)
-    ))
+    return AuthenticatedUser(
+        AccessToken(
+            token=token, client_id=snapshot.server.id, scopes=[], subject=token_digest(token)
+        )
+    )
 
 
 class McpEndpointMount:
@@ -85,8 +87,10 @@ class McpEndpointMount:
             return
         endpoint_id, rest = _split(scope["path"])
         snapshot = await self._resolve(endpoint_id) if endpoint_id else None
-        if snapshot is None or not snapshot.server.is_active or rest not in (
-            "", SSE_SEGMENT, MESSAGES_SEGMENT
+        if (
+            snapshot is None
+            or not snapshot.server.is_active
+            or rest not in ("", SSE_SEGMENT, MESSAGES_SEGMENT)
         ):
             await refuse(send, 404, "No such MCP endpoint.")
             return
@@ -123,20 +127,23 @@ class McpEndpointMount:
         if method != "GET":
             await refuse(send, 405, "Method not allowed.", [(b"allow", b"GET")])
             return
-        await self._legacy.open_stream(
-            scope, receive, send, f"{self._mount_path}/{endpoint_id}"
-        )
+        await self._legacy.open_stream(scope, receive, send, f"{self._mount_path}/{endpoint_id}")
 
     async def _within_limit(self, snapshot: EndpointSnapshot, calls: int, send: Any) -> bool:
         server = snapshot.server
         for _ in range(calls):
             decision = await self._limiter.hit(f"mcp:{server.id}", server.rate_limit_per_minute, 60)
             if not decision.allowed:
-                await refuse(send, 429, "Too many tool calls for this server; retry later.", [
-                    (b"retry-after", str(decision.reset_seconds).encode()),
-                    (b"ratelimit-limit", str(decision.limit).encode()),
-                    (b"ratelimit-remaining", b"0"),
-                    (b"ratelimit-reset", str(decision.reset_seconds).encode()),
-                ])
+                await refuse(
+                    send,
+                    429,
+                    "Too many tool calls for this server; retry later.",
+                    [
+                        (b"retry-after", str(decision.reset_seconds).encode()),
+                        (b"ratelimit-limit", str(decision.limit).encode()),
+                        (b"ratelimit-remaining", b"0"),
+                        (b"ratelimit-reset", str(decision.reset_seconds).encode()),
+                    ],
+                )
                 return False
         return True

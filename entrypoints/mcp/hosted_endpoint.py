@@ -29,7 +29,9 @@ def build_mount(container: Container, mount_path: str = "/mcp") -> McpEndpointMo
     # Stateless JSON replies: any worker or instance answers any request, at the lowest CPU
     # cost. Origin is checked by the mount (the SDK's checks are off without settings).
     manager = StreamableHTTPSessionManager(
-        app=server, stateless=True, json_response=True,
+        app=server,
+        stateless=True,
+        json_response=True,
         max_request_body_size=MAX_MCP_BODY_BYTES,
     )
     return McpEndpointMount(

@@ -16,13 +16,15 @@ async def refuse(
     """Answer `status` with `{"jsonrpc": "2.0", "id": null, "error": {...}}`."""
     error = {"code": _CODES.get(status, -32000), "message": message}
     body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            *(headers or []),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

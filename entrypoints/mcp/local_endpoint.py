@@ -63,8 +63,12 @@ def local_container(
 ) -> Container:
     """A memory-only container (memory persistence and vault, dev identity)."""
     settings = Settings(
-        persistence="memory", identity="dev", auto_migrate=False, public_url=public_url,
-        dev_token_secret=secrets.token_urlsafe(48), outbound_allow_cidrs=allow_cidrs,
+        persistence="memory",
+        identity="dev",
+        auto_migrate=False,
+        public_url=public_url,
+        dev_token_secret=secrets.token_urlsafe(48),
+        outbound_allow_cidrs=allow_cidrs,
         # One local user on one machine: nothing to meter or bill.
         metering=False,
     )
@@ -79,17 +83,26 @@ async def provision_local_endpoint(
     assert settings.dev_token_secret is not None
     login = mint_dev_token(LOCAL_USER, settings.dev_token_secret, timedelta(minutes=5))
     user = await container.authenticate_user()(login)
-    spec = await container.import_spec()(user.id, ImportSpecCommand(
-        name="local", raw_spec=options.raw_spec, source_url=options.spec_url
-    ))
-    created = await container.create_server()(user, CreateServerCommand(
-        spec_id=spec.id, name=spec.title or spec.name, slug="local",
-        auth_mode=options.auth_mode, auth_config=options.auth_config,
-        base_url=options.base_url, rate_limit_per_minute=options.rate_limit_per_minute,
-    ))
+    spec = await container.import_spec()(
+        user.id,
+        ImportSpecCommand(name="local", raw_spec=options.raw_spec, source_url=options.spec_url),
+    )
+    created = await container.create_server()(
+        user,
+        CreateServerCommand(
+            spec_id=spec.id,
+            name=spec.title or spec.name,
+            slug="local",
+            auth_mode=options.auth_mode,
+            auth_config=options.auth_config,
+            base_url=options.base_url,
+            rate_limit_per_minute=options.rate_limit_per_minute,
+        ),
+    )
     if options.credential is not None:
-        store = CreateCredential(container.uow(), container.vault(), container.clock(),
-                                 container.ids())
+        store = CreateCredential(
+            container.uow(), container.vault(), container.clock(), container.ids()
+        )
         await store(user.id, created.server.id, options.credential)
     snapshot = await container.endpoint_catalog().resolve(created.server.endpoint_id)
     assert snapshot is not None

@@ -46,7 +46,7 @@ class _LocalHttpApp:
             if scope["type"] == "http":
                 await refuse(send, 404, "Not found.")
             return
-        await self._mount({**scope, "path": path[len(_PREFIX):]}, receive, send)
+        await self._mount({**scope, "path": path[len(_PREFIX) :]}, receive, send)
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         await receive()  # lifespan.startup
@@ -62,7 +62,11 @@ async def serve_http(container: Container, host: str, port: int) -> None:
     """Serve Streamable HTTP and legacy SSE on `host:port` until interrupted."""
     logging.getLogger("mcp").setLevel(logging.WARNING)
     config = uvicorn.Config(
-        _LocalHttpApp(container), host=host, port=port, lifespan="on",
-        log_level="warning", access_log=False,
+        _LocalHttpApp(container),
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
     )
     await uvicorn.Server(config).serve()

@@ -57,6 +57,4 @@ def counts_tool_calls(body: bytes) -> int:
     except (ValueError, RecursionError):
         return 0
     messages = decoded if isinstance(decoded, list) else [decoded]
-    return sum(
-        1 for m in messages if isinstance(m, dict) and m.get("method") == "tools/call"
-    )
+    return sum(1 for m in messages if isinstance(m, dict) and m.get("method") == "tools/call")

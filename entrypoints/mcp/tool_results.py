@@ -66,8 +66,7 @@ def upstream_unavailable_result(error: UpstreamUnavailable) -> dict[str, Any]:
 def secret_unavailable_result(error: SecretUnavailable) -> dict[str, Any]:
     """The stored credential cannot be opened; the owner must store it again."""
     return error_result(
-        "The stored credential for this server cannot be used; store it again. "
-        f"({error.message})"
+        f"The stored credential for this server cannot be used; store it again. ({error.message})"
     )
 
 

@@ -80,33 +80,46 @@ async def _rows_per_table(url: str, user_id: str) -> dict[str, int]:
     try:
         async with engine.connect() as connection:
             return {
-            table.name: (await connection.execute(
-                sa.select(sa.func.count()).select_from(table).where(table.c[column] == user_id)
-            )).scalar_one()
-            for table, column in _owned_tables()
-        }
+                table.name: (
+                    await connection.execute(
+                        sa.select(sa.func.count())
+                        .select_from(table)
+                        .where(table.c[column] == user_id)
+                    )
+                ).scalar_one()
+                for table, column in _owned_tables()
+            }
     finally:
         await engine.dispose()
 
 
-async def _seed(
-    client: AsyncTestClient[Any], url: str, user_id: str, upstream_url: str
-) -> None:
+async def _seed(client: AsyncTestClient[Any], url: str, user_id: str, upstream_url: str) -> None:
     container = client.app.state.container
     token = mint_dev_token(user_id, dev_token_secret(container.settings()))
     headers = {"Authorization": f"Bearer {token}"}
-    spec = (await client.post("/api/specs", json={"name": "Pets", "rawSpec": petstore()},
-                              headers=headers)).json()["data"]
-    server = (await client.post(
-        f"/api/specs/{spec['id']}/servers", headers=headers,
-        json={"name": "Pets", "slug": "pets", "authMode": "api_key", "baseUrl": upstream_url},
-    )).json()["data"]
-    created = await client.post(f"/api/servers/{server['id']}/credentials", headers=headers,
-                                json={"label": "key", "authType": "api_key",
-                                      "plaintextKey": "secret"})
+    spec = (
+        await client.post(
+            "/api/specs", json={"name": "Pets", "rawSpec": petstore()}, headers=headers
+        )
+    ).json()["data"]
+    server = (
+        await client.post(
+            f"/api/specs/{spec['id']}/servers",
+            headers=headers,
+            json={"name": "Pets", "slug": "pets", "authMode": "api_key", "baseUrl": upstream_url},
+        )
+    ).json()["data"]
+    created = await client.post(
+        f"/api/servers/{server['id']}/credentials",
+        headers=headers,
+        json={"label": "key", "authType": "api_key", "plaintextKey": "secret"},
+    )
     assert created.status_code == 201, created.text
-    called = await client.post(f"/api/servers/{server['id']}/test", headers=headers,
-                               json={"toolName": "listPets", "arguments": {"limit": 1}})
+    called = await client.post(
+        f"/api/servers/{server['id']}/test",
+        headers=headers,
+        json={"toolName": "listPets", "arguments": {"limit": 1}},
+    )
     assert called.status_code == 200, called.text
     for _ in range(100):  # the log sink writes its batch within 0.2 s
         if (await _rows_per_table(url, user_id))["request_logs"]:
@@ -114,11 +127,21 @@ async def _seed(
         await asyncio.sleep(0.05)
     budget = await client.put("/api/billing/budget", json={"capEur": 5}, headers=headers)
     assert budget.status_code == 200, budget.text
-    event = stripe_event("customer.subscription.created", subscription_object(
-        "active", "price_fake_starter", user=user_id, customer=f"cus_{user_id}",
-        subscription_id=f"sub_{user_id}"))
-    hooked = await client.post("/api/webhooks/stripe", content=event,
-                               headers={"stripe-signature": sign_stripe(event, STRIPE_SECRET)})
+    event = stripe_event(
+        "customer.subscription.created",
+        subscription_object(
+            "active",
+            "price_fake_starter",
+            user=user_id,
+            customer=f"cus_{user_id}",
+            subscription_id=f"sub_{user_id}",
+        ),
+    )
+    hooked = await client.post(
+        "/api/webhooks/stripe",
+        content=event,
+        headers={"stripe-signature": sign_stripe(event, STRIPE_SECRET)},
+    )
     assert hooked.status_code == 200
     engine = create_sql_engine(url)
     try:
@@ -134,8 +157,11 @@ def _clerk_deleted(user_id: str) -> tuple[bytes, dict[str, str]]:
     msg_id, stamp = f"msg_{time.time_ns()}", int(time.time())
     key = base64.b64decode(CLERK_SECRET.removeprefix("whsec_"))
     mac = hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()
-    return body.encode(), {"svix-id": msg_id, "svix-timestamp": str(stamp),
-                           "svix-signature": "v1," + base64.b64encode(mac).decode()}
+    return body.encode(), {
+        "svix-id": msg_id,
+        "svix-timestamp": str(stamp),
+        "svix-signature": "v1," + base64.b64encode(mac).decode(),
+    }
 
 
 async def test_user_deleted_leaves_no_row_of_the_user_in_any_table(client, database_url):

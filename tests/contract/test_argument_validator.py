@@ -42,9 +42,7 @@ def test_valid_arguments_have_no_problems(validator: ArgumentValidator) -> None:
 def test_every_problem_is_reported_with_its_path(validator: ArgumentValidator) -> None:
     arguments = {"id": 0, "tags": ["a", 2], "body": {"name": "Fluffy"}, "extra": 1}
     problems = validator.validate("tool-1", SCHEMA, arguments)
-    assert sorted(p.path for p in problems) == sorted(
-        [("id",), ("tags", 1), ("body", "name"), ()]
-    )
+    assert sorted(p.path for p in problems) == sorted([("id",), ("tags", 1), ("body", "name"), ()])
 
 
 def test_messages_name_the_argument(validator: ArgumentValidator) -> None:

@@ -30,7 +30,9 @@ def test_keeps_the_written_text_of_versions(decoder: DocumentDecoder) -> None:
     assert isinstance(doc, dict)
     assert doc["info"]["version"] == "1.10"
     assert decoder.decode("swagger: 2.0\ninfo: {version: 2.0}\n") == {
-        "swagger": "2.0", "info": {"version": "2.0"}}
+        "swagger": "2.0",
+        "info": {"version": "2.0"},
+    }
 
 
 def test_turns_non_string_keys_into_text(decoder: DocumentDecoder) -> None:

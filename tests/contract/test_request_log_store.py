@@ -18,22 +18,36 @@ _ids = itertools.count()
 
 def row(server_id: str = "u1-srv-0", owner_id: str = "u1", **changes: Any) -> RequestLog:
     values: dict[str, Any] = {
-        "id": str(uuid.UUID(int=next(_ids) + 1)), "owner_id": owner_id, "server_id": server_id,
-        "tool_id": "tool-1", "tool_name": "listPets", "source": "mcp", "request_id": "r",
-        "method": "GET", "path": "/pets?limit=1", "status_code": 200, "duration_ms": 12.5,
-        "upstream_ms": 10.0, "is_error": False, "request_headers": (("Accept", "*/*"),),
-        "request_body": None, "response_body": '{"ok": "ünï"}', "created_at": T0,
+        "id": str(uuid.UUID(int=next(_ids) + 1)),
+        "owner_id": owner_id,
+        "server_id": server_id,
+        "tool_id": "tool-1",
+        "tool_name": "listPets",
+        "source": "mcp",
+        "request_id": "r",
+        "method": "GET",
+        "path": "/pets?limit=1",
+        "status_code": 200,
+        "duration_ms": 12.5,
+        "upstream_ms": 10.0,
+        "is_error": False,
+        "request_headers": (("Accept", "*/*"),),
+        "request_body": None,
+        "response_body": '{"ok": "ünï"}',
+        "created_at": T0,
     }
     return RequestLog(**(values | changes))
 
 
-async def all_pages(store: Any, server_id: str, where: LogFilter, limit: int,
-                    between: Any = None) -> list[RequestLog]:
+async def all_pages(
+    store: Any, server_id: str, where: LogFilter, limit: int, between: Any = None
+) -> list[RequestLog]:
     seen: list[RequestLog] = []
     after = None
     while True:
-        page = await store.page(server_id, where, after=after, not_before=T0 - timedelta(days=365),
-                                limit=limit + 1)
+        page = await store.page(
+            server_id, where, after=after, not_before=T0 - timedelta(days=365), limit=limit + 1
+        )
         seen.extend(page[:limit])
         if len(page) <= limit:
             return seen
@@ -56,30 +70,57 @@ async def test_rows_come_back_whole_newest_first_with_ids_breaking_ties(make_sto
 
 async def test_every_filter_combines(make_stores):
     stores = make_stores()
-    wanted = row(method="POST", status_code=201, tool_name="createPet",
-                 created_at=T0 + timedelta(minutes=5))
-    await stores.logs.add_many([
-        wanted,
-        row(method="POST", status_code=201, tool_name="createPet", created_at=T0),
-        row(method="POST", status_code=500, tool_name="createPet",
-            created_at=T0 + timedelta(minutes=5)),
-        row(method="GET", status_code=201, tool_name="createPet",
-            created_at=T0 + timedelta(minutes=5)),
-        row(method="POST", status_code=201, tool_name="other",
-            created_at=T0 + timedelta(minutes=5)),
-        row(server_id="elsewhere", method="POST", status_code=201, tool_name="createPet",
-            created_at=T0 + timedelta(minutes=5)),
-    ])
-    where = LogFilter(method="POST", status_code=201, tool_name="createPet",
-                      since=T0 + timedelta(minutes=1), until=T0 + timedelta(minutes=6))
+    wanted = row(
+        method="POST", status_code=201, tool_name="createPet", created_at=T0 + timedelta(minutes=5)
+    )
+    await stores.logs.add_many(
+        [
+            wanted,
+            row(method="POST", status_code=201, tool_name="createPet", created_at=T0),
+            row(
+                method="POST",
+                status_code=500,
+                tool_name="createPet",
+                created_at=T0 + timedelta(minutes=5),
+            ),
+            row(
+                method="GET",
+                status_code=201,
+                tool_name="createPet",
+                created_at=T0 + timedelta(minutes=5),
+            ),
+            row(
+                method="POST",
+                status_code=201,
+                tool_name="other",
+                created_at=T0 + timedelta(minutes=5),
+            ),
+            row(
+                server_id="elsewhere",
+                method="POST",
+                status_code=201,
+                tool_name="createPet",
+                created_at=T0 + timedelta(minutes=5),
+            ),
+        ]
+    )
+    where = LogFilter(
+        method="POST",
+        status_code=201,
+        tool_name="createPet",
+        since=T0 + timedelta(minutes=1),
+        until=T0 + timedelta(minutes=6),
+    )
 
     assert await all_pages(stores.logs, "u1-srv-0", where, limit=10) == [wanted]
     # `to` is exclusive, `from` inclusive.
-    early = await all_pages(stores.logs, "u1-srv-0", LogFilter(until=T0 + timedelta(minutes=5)),
-                            limit=10)
+    early = await all_pages(
+        stores.logs, "u1-srv-0", LogFilter(until=T0 + timedelta(minutes=5)), limit=10
+    )
     assert [r.created_at for r in early] == [T0]
-    late = await all_pages(stores.logs, "u1-srv-0", LogFilter(since=T0 + timedelta(minutes=5)),
-                           limit=10)
+    late = await all_pages(
+        stores.logs, "u1-srv-0", LogFilter(since=T0 + timedelta(minutes=5)), limit=10
+    )
     assert len(late) == 4
 
 
@@ -88,8 +129,9 @@ async def test_rows_past_retention_are_never_listed(make_stores):
     old, recent = row(created_at=T0 - timedelta(days=8)), row(created_at=T0 - timedelta(days=6))
     await stores.logs.add_many([old, recent])
 
-    listed = await stores.logs.page("u1-srv-0", LogFilter(), after=None,
-                                    not_before=T0 - timedelta(days=7), limit=10)
+    listed = await stores.logs.page(
+        "u1-srv-0", LogFilter(), after=None, not_before=T0 - timedelta(days=7), limit=10
+    )
 
     assert listed == [recent]
 
@@ -98,13 +140,17 @@ async def test_paging_10000_rows_while_rows_arrive_gives_each_row_once(make_stor
     stores = make_stores()
     old = [row(created_at=T0 + timedelta(milliseconds=i // 3)) for i in range(10_000)]
     for start in range(0, len(old), 2000):
-        await stores.logs.add_many(old[start:start + 2000])
+        await stores.logs.add_many(old[start : start + 2000])
     arrivals = itertools.count(1)
 
     async def new_rows() -> None:
         n = next(arrivals)
-        await stores.logs.add_many([row(created_at=T0 + timedelta(hours=1, seconds=n)),
-                                    row(created_at=T0 + timedelta(hours=1, seconds=n))])
+        await stores.logs.add_many(
+            [
+                row(created_at=T0 + timedelta(hours=1, seconds=n)),
+                row(created_at=T0 + timedelta(hours=1, seconds=n)),
+            ]
+        )
 
     listed = await all_pages(stores.logs, "u1-srv-0", LogFilter(), limit=200, between=new_rows)
 
@@ -129,14 +175,20 @@ async def test_the_purge_removes_exactly_the_rows_past_each_plans_retention(make
         row(owner_id="gone_user", created_at=now - timedelta(days=8)),
     ]
     await stores.logs.add_many(keep + expired)
-    cutoffs = {"free": now - timedelta(days=7), "starter": now - timedelta(days=30),
-               "pro": now - timedelta(days=90)}
+    cutoffs = {
+        "free": now - timedelta(days=7),
+        "starter": now - timedelta(days=30),
+        "pro": now - timedelta(days=90),
+    }
 
     removed = await stores.logs.purge(cutoffs, now - timedelta(days=7))
 
     assert removed == 3
-    left = [r for server in ("u1-srv-0",) for r in await all_pages(
-        stores.logs, server, LogFilter(), limit=10)]
+    left = [
+        r
+        for server in ("u1-srv-0",)
+        for r in await all_pages(stores.logs, server, LogFilter(), limit=10)
+    ]
     assert {r.id for r in left} == {r.id for r in keep}
     assert await stores.logs.purge(cutoffs, now - timedelta(days=7)) == 0
 
@@ -145,8 +197,7 @@ async def test_usage_by_server_counts_allowed_calls_errors_and_nearest_rank_late
     stores = make_stores()
     durations = [float(d) for d in range(1, 21)]  # 1..20 ms
     rows = [row(duration_ms=d, is_error=d > 18, created_at=T0) for d in durations]
-    rows += [row(duration_ms=999.0, is_error=True, blocked=True, status_code=429,
-                 created_at=T0)]
+    rows += [row(duration_ms=999.0, is_error=True, blocked=True, status_code=429, created_at=T0)]
     rows += [row(server_id="u1-srv-1", duration_ms=5.0, created_at=T0)]
     rows += [row(duration_ms=1.0, created_at=T0 - timedelta(days=40))]  # another period
     rows += [row(owner_id="someone", server_id="x", created_at=T0)]

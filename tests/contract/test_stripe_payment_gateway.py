@@ -73,18 +73,19 @@ async def test_opens_the_billing_portal(gateway, stripe_api):
 
     assert url == "https://billing.stripe.test/p/bps_1"
     assert fake.forms[-1][1:3] == (
-        "/v1/billing_portal/sessions", {"customer": "cus_123", "return_url": "https://app.test/back"}
+        "/v1/billing_portal/sessions",
+        {"customer": "cus_123", "return_url": "https://app.test/back"},
     )
 
 
-async def test_cancels_with_an_idempotency_key_and_takes_a_missing_one_as_done(
-    gateway, stripe_api
-):
+async def test_cancels_with_an_idempotency_key_and_takes_a_missing_one_as_done(gateway, stripe_api):
     fake, _ = stripe_api
     await gateway.cancel_subscription("sub_1")
     method, path, _, headers = fake.forms[-1]
     assert (method, path, headers["idempotency-key"]) == (
-        "DELETE", "/v1/subscriptions/sub_1", "cancel:sub_1"
+        "DELETE",
+        "/v1/subscriptions/sub_1",
+        "cancel:sub_1",
     )
 
     fake.fail["/v1/subscriptions/sub_2"] = FakeStripe.error(

@@ -27,9 +27,12 @@ def tiny_plans(
     def lookup(plan_id: str) -> Plan:
         base = plan_named(plan_id)
         return Plan(
-            id=base.id, monthly_price_micro_eur=base.monthly_price_micro_eur,
-            active_servers=servers, included_calls=included,
-            log_retention_days=base.log_retention_days, overage_micro_eur_per_call=rate,
+            id=base.id,
+            monthly_price_micro_eur=base.monthly_price_micro_eur,
+            active_servers=servers,
+            included_calls=included,
+            log_retention_days=base.log_retention_days,
+            overage_micro_eur_per_call=rate,
         )
 
     return lookup
@@ -59,8 +62,15 @@ async def make_stores(
         url = request.getfixturevalue("migrated_postgres_url")
     engines: list[Any] = [create_sql_engine(url)]
     async with engines[0].begin() as connection:
-        for table in ("request_logs", "usage_counters", "budget_caps", "tools", "servers",
-                      "specs", "users"):
+        for table in (
+            "request_logs",
+            "usage_counters",
+            "budget_caps",
+            "tools",
+            "servers",
+            "specs",
+            "users",
+        ):
             await connection.execute(text(f"DELETE FROM {table}"))
 
     def make_sql(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:

@@ -32,66 +32,105 @@ PETS = Reply(200, {"content-type": "application/json"}, b'[{"id": 1, "name": "Re
 @pytest.fixture
 async def client(rsa_key: Any) -> AsyncIterator[AsyncTestClient[Any]]:  # noqa: F811
     settings = Settings(
-        persistence="memory", identity="clerk", clerk_jwt_key=rsa_key.public_pem,
-        clerk_issuer=ISSUER, outbound_allow_cidrs=("127.0.0.0/8",), auto_migrate=False,
+        persistence="memory",
+        identity="clerk",
+        clerk_jwt_key=rsa_key.public_pem,
+        clerk_issuer=ISSUER,
+        outbound_allow_cidrs=("127.0.0.0/8",),
+        auto_migrate=False,
         stripe_webhook_secret=SECRET,
     )
     async with AsyncTestClient(create_app(build_container(settings))) as test_client:
         yield test_client
 
 
-async def _stripe(client: AsyncTestClient[Any], kind: str, obj: dict[str, Any],
-                  created: int) -> None:
+async def _stripe(
+    client: AsyncTestClient[Any], kind: str, obj: dict[str, Any], created: int
+) -> None:
     body = stripe_event(kind, obj, created=created)
-    response = await client.post("/api/webhooks/stripe", content=body,
-                                 headers={"stripe-signature": sign_stripe(body, SECRET)})
+    response = await client.post(
+        "/api/webhooks/stripe",
+        content=body,
+        headers={"stripe-signature": sign_stripe(body, SECRET)},
+    )
     assert response.status_code == 200, response.text
 
 
 async def test_quota_then_starter_then_free_again(client, auth):  # noqa: F811
     headers = auth("user_a")
     with threaded_upstream(lambda _: PETS) as upstream:
-        spec = (await client.post("/api/specs", json={"name": "Pets", "rawSpec": petstore()},
-                                  headers=headers)).json()["data"]
-        server = (await client.post(
-            f"/api/specs/{spec['id']}/servers", headers=headers,
-            json={"name": "Pets", "slug": "pets", "authMode": "none",
-                  "baseUrl": upstream.url + "/v1"},
-        )).json()["data"]
+        spec = (
+            await client.post(
+                "/api/specs", json={"name": "Pets", "rawSpec": petstore()}, headers=headers
+            )
+        ).json()["data"]
+        server = (
+            await client.post(
+                f"/api/specs/{spec['id']}/servers",
+                headers=headers,
+                json={
+                    "name": "Pets",
+                    "slug": "pets",
+                    "authMode": "none",
+                    "baseUrl": upstream.url + "/v1",
+                },
+            )
+        ).json()["data"]
         container = client.app.state.container
         period = period_of(container.clock().now())
         await container.usage_meter().seed("user_a", period, UsageCounts(calls=999))
 
         async def call() -> Any:
-            return await client.post(f"/api/servers/{server['id']}/test", headers=headers,
-                                     json={"toolName": "listPets", "arguments": {"limit": 1}})
+            return await client.post(
+                f"/api/servers/{server['id']}/test",
+                headers=headers,
+                json={"toolName": "listPets", "arguments": {"limit": 1}},
+            )
 
         assert (await call()).status_code == 200  # the 1,000th call
         refused = await call()
         assert refused.status_code == 429
         assert refused.json()["error"]["details"]["reason"] == "monthly_quota"
 
-        checkout = await client.post("/api/billing/checkout", json={"planId": "starter"},
-                                     headers=headers)
+        checkout = await client.post(
+            "/api/billing/checkout", json={"planId": "starter"}, headers=headers
+        )
         assert checkout.status_code == 200, checkout.text
         async with container.uow()() as uow:
             customer = (await uow.subscriptions.get("user_a")).customer_id
         now = int(time.time())
-        await _stripe(client, "checkout.session.completed", {
-            "id": checkout.json()["data"]["sessionId"], "object": "checkout.session",
-            "client_reference_id": "user_a", "customer": customer, "subscription": "sub_1",
-            "mode": "subscription", "metadata": {"user_id": "user_a"},
-        }, now)
-        await _stripe(client, "customer.subscription.created", subscription_object(
-            "active", "price_fake_starter", customer=customer), now)
+        await _stripe(
+            client,
+            "checkout.session.completed",
+            {
+                "id": checkout.json()["data"]["sessionId"],
+                "object": "checkout.session",
+                "client_reference_id": "user_a",
+                "customer": customer,
+                "subscription": "sub_1",
+                "mode": "subscription",
+                "metadata": {"user_id": "user_a"},
+            },
+            now,
+        )
+        await _stripe(
+            client,
+            "customer.subscription.created",
+            subscription_object("active", "price_fake_starter", customer=customer),
+            now,
+        )
 
         assert (await call()).status_code == 200
         usage = (await client.get("/api/usage", headers=headers)).json()["data"]
         assert usage["plan"] == "starter"
         assert usage["includedRequests"] == 50_000
 
-        await _stripe(client, "customer.subscription.deleted", subscription_object(
-            "canceled", "price_fake_starter", customer=customer), now + 60)
+        await _stripe(
+            client,
+            "customer.subscription.deleted",
+            subscription_object("canceled", "price_fake_starter", customer=customer),
+            now + 60,
+        )
 
         again = await call()
         assert again.status_code == 429

@@ -83,12 +83,18 @@ class Workers:
     """`specmcp serve` processes on one database; stopped with SIGTERM (a clean shutdown)."""
 
     def __init__(self, url: str, workdir: Path, count: int) -> None:
-        self.env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("SPECMCP_", "CLERK_", "DATABASE_URL", "STRIPE_"))}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SPECMCP_", "CLERK_", "DATABASE_URL", "STRIPE_"))
+        }
         self.env |= {
-            "DATABASE_URL": url, "SPECMCP_VAULT_KEYS": generate_key_entry("k1"),
-            "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8", "SPECMCP_IDENTITY": "dev",
-            "SPECMCP_DEV_TOKEN_SECRET": SECRET, "SPECMCP_API_RATE_LIMIT": "1000000",
+            "DATABASE_URL": url,
+            "SPECMCP_VAULT_KEYS": generate_key_entry("k1"),
+            "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8",
+            "SPECMCP_IDENTITY": "dev",
+            "SPECMCP_DEV_TOKEN_SECRET": SECRET,
+            "SPECMCP_API_RATE_LIMIT": "1000000",
             "SPECMCP_AUTO_MIGRATE": "false",
         }
         self.workdir = workdir
@@ -99,11 +105,16 @@ class Workers:
 
     def start(self) -> str:
         port = _free_port()
-        self.procs.append(subprocess.Popen(
-            [sys.executable, "-m", "entrypoints.cli.main", "serve", "--port", str(port)],
-            cwd=self.workdir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True,
-        ))
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "entrypoints.cli.main", "serve", "--port", str(port)],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -137,13 +148,18 @@ def _headers() -> dict[str, str]:
 
 def _setup(base: str, upstream_url: str) -> dict[str, Any]:
     headers = _headers()
-    spec = httpx.post(f"{base}/api/specs", json={"name": "Pets", "rawSpec": petstore()},
-                      headers=headers, timeout=30)
+    spec = httpx.post(
+        f"{base}/api/specs",
+        json={"name": "Pets", "rawSpec": petstore()},
+        headers=headers,
+        timeout=30,
+    )
     assert spec.status_code == 201, spec.text
     server = httpx.post(
         f"{base}/api/specs/{spec.json()['data']['id']}/servers",
         json={"name": "Pets", "slug": "pets", "authMode": "none", "baseUrl": upstream_url},
-        headers=headers, timeout=30,
+        headers=headers,
+        timeout=30,
     )
     assert server.status_code == 201, server.text
     cap = httpx.put(f"{base}/api/billing/budget", json={"capEur": CAP_EUR}, headers=headers)
@@ -167,11 +183,15 @@ async def _http_calls(bases: list[str], server_id: str) -> list[httpx.Response]:
     headers = _headers()
     limits = httpx.Limits(max_connections=HTTP_CALLS)
     async with httpx.AsyncClient(timeout=60, limits=limits, headers=headers) as client:
-        return await asyncio.gather(*(
-            client.post(f"{bases[i % len(bases)]}/api/servers/{server_id}/test",
-                        json={"toolName": "listPets", "arguments": {"limit": 1}})
-            for i in range(HTTP_CALLS)
-        ))
+        return await asyncio.gather(
+            *(
+                client.post(
+                    f"{bases[i % len(bases)]}/api/servers/{server_id}/test",
+                    json={"toolName": "listPets", "arguments": {"limit": 1}},
+                )
+                for i in range(HTTP_CALLS)
+            )
+        )
 
 
 async def _mcp_calls(bases: list[str], endpoint_id: str, token: str) -> list[Any]:
@@ -203,8 +223,9 @@ def _all_logs(base: str, server_id: str) -> list[dict[str, Any]]:
     rows, cursor = [], None
     while True:
         params: dict[str, Any] = {"limit": 200} | ({"cursor": cursor} if cursor else {})
-        page = httpx.get(f"{base}/api/servers/{server_id}/logs", params=params,
-                         headers=_headers(), timeout=30).json()
+        page = httpx.get(
+            f"{base}/api/servers/{server_id}/logs", params=params, headers=_headers(), timeout=30
+        ).json()
         rows += page["data"]
         cursor = page["meta"]["cursor"]
         if cursor is None:

@@ -31,8 +31,10 @@ def _script() -> str:
         if kind == "sh":
             parts.append(body)
         else:
-            parts.append(f"cat > quickstart_client.py <<'PYEOF'\n{body}PYEOF\n"
-                         "uv run python quickstart_client.py")
+            parts.append(
+                f"cat > quickstart_client.py <<'PYEOF'\n{body}PYEOF\n"
+                "uv run python quickstart_client.py"
+            )
     return "\n".join(parts)
 
 
@@ -46,13 +48,26 @@ def _free_port() -> int:
 def test_the_quickstart_runs_as_written(tmp_path: Path):
     clone = tmp_path / "specmcp"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SPECMCP_", "CLERK_", "DATABASE_URL", "STRIPE_", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SPECMCP_", "CLERK_", "DATABASE_URL", "STRIPE_", "VIRTUAL_ENV"))
+    }
     with threaded_upstream(_petstore) as upstream:
-        env.update(SPECMCP_PORT=str(_free_port()), API_BASE=f"{upstream.url}/api/v3",
-                   SPECMCP_OUTBOUND_ALLOW_CIDRS="127.0.0.0/8")
-        result = subprocess.run(["bash", "-c", _script()], cwd=clone, env=env,
-                                capture_output=True, text=True, timeout=300, check=False)
+        env.update(
+            SPECMCP_PORT=str(_free_port()),
+            API_BASE=f"{upstream.url}/api/v3",
+            SPECMCP_OUTBOUND_ALLOW_CIDRS="127.0.0.0/8",
+        )
+        result = subprocess.run(
+            ["bash", "-c", _script()],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         calls = [r for r in upstream.received if r.path == "/api/v3/pet/1"]
     assert "['findPetsByStatus', 'getPetById']" in result.stdout

@@ -88,7 +88,12 @@ async def test_the_rotate_keys_command_reseals_and_prints_only_counts(tmp_path: 
     def rotate_keys() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "entrypoints.cli.main", "rotate-keys", "--batch-size", "2"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
 
     first, second = rotate_keys(), rotate_keys()

@@ -36,23 +36,44 @@ def _spec_file(tmp_path: Path) -> str:
 
 
 def _run_args(spec: str, base_url: str, *extra: str) -> list[str]:
-    return ["-m", "entrypoints.cli.main", "run", spec, "--base-url", base_url,
-            "--auth-mode", "api_key", "--api-key-in", "query", "--api-key-name", "key", *extra]
+    return [
+        "-m",
+        "entrypoints.cli.main",
+        "run",
+        spec,
+        "--base-url",
+        base_url,
+        "--auth-mode",
+        "api_key",
+        "--api-key-in",
+        "query",
+        "--api-key-name",
+        "key",
+        *extra,
+    ]
 
 
 async def test_stdio_run_calls_the_upstream_with_the_credential_from_the_environment(tmp_path):
     with threaded_upstream(RecordingApi()) as upstream:
         params = StdioServerParameters(
-            command=sys.executable, args=_run_args(_spec_file(tmp_path), upstream.url),
-            env=_env(SPECMCP_RUN_CREDENTIAL=SECRET), cwd=str(ROOT),
+            command=sys.executable,
+            args=_run_args(_spec_file(tmp_path), upstream.url),
+            env=_env(SPECMCP_RUN_CREDENTIAL=SECRET),
+            cwd=str(ROOT),
         )
         async with Client(params, mode="legacy") as client:
             assert client.server_info.name == "Recorder"
             names = [t.name for t in (await client.list_tools()).tools]
             assert "getItem" in names
-            result = await client.call_tool("getItem", {
-                "itemId": "x/1", "tags": ["a", "b"], "filter": {"size": "S"}, "X-Trace": "t",
-            })
+            result = await client.call_tool(
+                "getItem",
+                {
+                    "itemId": "x/1",
+                    "tags": ["a", "b"],
+                    "filter": {"size": "S"},
+                    "X-Trace": "t",
+                },
+            )
             assert result.is_error is False
             assert result.structured_content["path"] == "/items/x%2F1"
             form = await client.call_tool("submitForm", {"body": {"title": "hi"}})
@@ -77,8 +98,11 @@ async def test_http_run_serves_streamable_http_behind_its_token(tmp_path):
     with threaded_upstream(RecordingApi()) as upstream:
         proc = subprocess.Popen(  # noqa: ASYNC220 - a long-lived child, not awaited
             [sys.executable, *_run_args(_spec_file(tmp_path), upstream.url, "--http", str(port))],
-            cwd=ROOT, env=_env(SPECMCP_RUN_CREDENTIAL=SECRET, SPECMCP_RUN_TOKEN=token),
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            cwd=ROOT,
+            env=_env(SPECMCP_RUN_CREDENTIAL=SECRET, SPECMCP_RUN_TOKEN=token),
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
         )
         try:
             url = _announced_url(proc)

@@ -36,8 +36,7 @@ def echo_upstream(request: ReceivedRequest) -> Reply:
     """Answers with what it received (headers included): a body that would leak a secret."""
     if request.path.endswith("/pets/missing"):
         return Reply(404, {"content-type": "application/json"}, b'{"error": "no such pet"}')
-    echoed = {"headers": request.headers, "target": request.target,
-              "body": request.body.decode()}
+    echoed = {"headers": request.headers, "target": request.target, "body": request.body.decode()}
     return Reply(200, {"content-type": "application/json"}, json.dumps(echoed).encode())
 
 
@@ -50,8 +49,9 @@ def use_plans(container: Container, plans: Callable[[str], Plan]) -> None:
 class MeteredApi:
     """The API as one test user sees it, with tokens minted on the app's fixed clock."""
 
-    def __init__(self, client: Any, container: Container, clock: FixedClock,
-                 key: RsaTestKey) -> None:
+    def __init__(
+        self, client: Any, container: Container, clock: FixedClock, key: RsaTestKey
+    ) -> None:
         self.client = client
         self.container = container
         self.clock = clock
@@ -59,8 +59,9 @@ class MeteredApi:
 
     def headers(self, user: str = "user_a") -> dict[str, str]:
         now = int(self.clock.now().timestamp())
-        token = self._key.mint({"sub": user, "iss": ISSUER, "iat": now, "nbf": now,
-                                "exp": now + 600})
+        token = self._key.mint(
+            {"sub": user, "iss": ISSUER, "iat": now, "nbf": now, "exp": now + 600}
+        )
         return {"Authorization": f"Bearer {token}"}
 
     async def get(self, path: str, user: str = "user_a", **kw: Any) -> Any:
@@ -70,20 +71,30 @@ class MeteredApi:
         return await self.client.request(method, path, json=body, headers=self.headers(user))
 
     async def server(self, base_url: str, user: str = "user_a", **extra: Any) -> str:
-        spec = await self.send("POST", "/api/specs", {"name": "Pets", "rawSpec": petstore()},
-                               user)
+        spec = await self.send("POST", "/api/specs", {"name": "Pets", "rawSpec": petstore()}, user)
         assert spec.status_code == 201, spec.text
-        body = {"name": extra.pop("name", "Pets"), "slug": extra.pop("slug", "pets"),
-                "authMode": "none", "baseUrl": base_url, **extra}
-        created = await self.send("POST", f"/api/specs/{spec.json()['data']['id']}/servers",
-                                  body, user)
+        body = {
+            "name": extra.pop("name", "Pets"),
+            "slug": extra.pop("slug", "pets"),
+            "authMode": "none",
+            "baseUrl": base_url,
+            **extra,
+        }
+        created = await self.send(
+            "POST", f"/api/specs/{spec.json()['data']['id']}/servers", body, user
+        )
         assert created.status_code == 201, created.text
         return str(created.json()["data"]["id"])
 
-    async def call(self, server_id: str, tool: str = "listPets", user: str = "user_a",
-                   **arguments: Any) -> Any:
-        return await self.send("POST", f"/api/servers/{server_id}/test",
-                               {"toolName": tool, "arguments": arguments}, user)
+    async def call(
+        self, server_id: str, tool: str = "listPets", user: str = "user_a", **arguments: Any
+    ) -> Any:
+        return await self.send(
+            "POST",
+            f"/api/servers/{server_id}/test",
+            {"toolName": tool, "arguments": arguments},
+            user,
+        )
 
     async def set_plan(self, user: str, plan: str) -> None:
         async with self.container.uow()() as uow:

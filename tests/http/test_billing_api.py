@@ -18,8 +18,7 @@ async def _plan(client: AsyncTestClient[Any], user: str = "user_a") -> str:
 
 
 async def test_the_fake_checkout_page_completes_the_purchase(client, auth):
-    response = await client.post("/api/billing/checkout", json={"planId": "pro"},
-                                 headers=auth())
+    response = await client.post("/api/billing/checkout", json={"planId": "pro"}, headers=auth())
 
     assert response.status_code == 200, response.text
     data = response.json()["data"]
@@ -37,12 +36,12 @@ async def test_the_fake_checkout_page_completes_the_purchase(client, auth):
 
 
 async def test_checkout_for_the_current_plan_is_a_conflict(client, auth):
-    url = (await client.post("/api/billing/checkout", json={"planId": "starter"},
-                             headers=auth())).json()["data"]["url"]
+    url = (
+        await client.post("/api/billing/checkout", json={"planId": "starter"}, headers=auth())
+    ).json()["data"]["url"]
     await client.post(url.removeprefix("http://127.0.0.1:8000"))
 
-    again = await client.post("/api/billing/checkout", json={"planId": "starter"},
-                              headers=auth())
+    again = await client.post("/api/billing/checkout", json={"planId": "starter"}, headers=auth())
     other = await client.post("/api/billing/checkout", json={"planId": "pro"}, headers=auth())
 
     assert again.status_code == 409
@@ -51,8 +50,9 @@ async def test_checkout_for_the_current_plan_is_a_conflict(client, auth):
 
 
 async def test_checkout_body_is_strict(client, auth):
-    response = await client.post("/api/billing/checkout", json={"planId": "free", "x": 1},
-                                 headers=auth())
+    response = await client.post(
+        "/api/billing/checkout", json={"planId": "free", "x": 1}, headers=auth()
+    )
 
     assert response.status_code == 400
     paths = {tuple(p["path"]) for p in response.json()["error"]["details"]}
@@ -62,8 +62,9 @@ async def test_checkout_body_is_strict(client, auth):
 async def test_the_portal_needs_a_customer_and_cancels_in_the_fake(client, auth):
     missing = await client.post("/api/billing/portal", headers=auth())
     assert missing.status_code == 404
-    url = (await client.post("/api/billing/checkout", json={"planId": "starter"},
-                             headers=auth())).json()["data"]["url"]
+    url = (
+        await client.post("/api/billing/checkout", json={"planId": "starter"}, headers=auth())
+    ).json()["data"]["url"]
     await client.post(url.removeprefix("http://127.0.0.1:8000"))
 
     portal = await client.post("/api/billing/portal", headers=auth())
@@ -75,12 +76,19 @@ async def test_the_portal_needs_a_customer_and_cancels_in_the_fake(client, auth)
 
 
 async def test_stripe_unreachable_is_502(settings, auth):
-    stripe = msgspec_replace(settings, payments="stripe", stripe_secret_key="sk_test_1",
-                             stripe_price_starter="price_s", stripe_price_pro="price_p",
-                             stripe_meter_event="calls", stripe_api_base="http://127.0.0.1:9")
+    stripe = msgspec_replace(
+        settings,
+        payments="stripe",
+        stripe_secret_key="sk_test_1",
+        stripe_price_starter="price_s",
+        stripe_price_pro="price_p",
+        stripe_meter_event="calls",
+        stripe_api_base="http://127.0.0.1:9",
+    )
     async with AsyncTestClient(create_app(build_container(stripe))) as client:
-        response = await client.post("/api/billing/checkout", json={"planId": "starter"},
-                                     headers=auth())
+        response = await client.post(
+            "/api/billing/checkout", json={"planId": "starter"}, headers=auth()
+        )
 
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "UPSTREAM_ERROR"

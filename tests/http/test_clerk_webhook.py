@@ -35,9 +35,14 @@ VECTOR_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 @pytest.fixture
 def settings(rsa_key: Any) -> Settings:
     return Settings(
-        persistence="memory", identity="clerk", clerk_jwt_key=rsa_key.public_pem,
-        clerk_issuer=ISSUER, outbound_allow_cidrs=("127.0.0.0/8",), auto_migrate=False,
-        clerk_webhook_secret=SECRET, stripe_webhook_secret="whsec_stripe",
+        persistence="memory",
+        identity="clerk",
+        clerk_jwt_key=rsa_key.public_pem,
+        clerk_issuer=ISSUER,
+        outbound_allow_cidrs=("127.0.0.0/8",),
+        auto_migrate=False,
+        clerk_webhook_secret=SECRET,
+        stripe_webhook_secret="whsec_stripe",
     )
 
 
@@ -51,8 +56,14 @@ def _event(kind: str, user: str = "user_a", **data: Any) -> str:
     return json.dumps({"type": kind, "object": "event", "data": {"id": user, **data}})
 
 
-def _headers(body: str, msg_id: str | None = None, *, prefix: str = "svix",
-             timestamp: int | None = None, signature: str | None = None) -> dict[str, str]:
+def _headers(
+    body: str,
+    msg_id: str | None = None,
+    *,
+    prefix: str = "svix",
+    timestamp: int | None = None,
+    signature: str | None = None,
+) -> dict[str, str]:
     msg_id = msg_id or f"msg_{time.time_ns()}"
     stamp = int(time.time()) if timestamp is None else timestamp
     return {
@@ -87,8 +98,11 @@ def test_the_verifier_accepts_the_svix_test_vector_at_its_time(monkeypatch):
 
     monkeypatch.setattr(standard_webhooks, "datetime", VectorTime)
     verifier = SvixClerkEventVerifier(VECTOR_SECRET)
-    headers = {"svix-id": VECTOR_ID, "svix-timestamp": str(VECTOR_TIMESTAMP),
-               "svix-signature": VECTOR_SIGNATURE}
+    headers = {
+        "svix-id": VECTOR_ID,
+        "svix-timestamp": str(VECTOR_TIMESTAMP),
+        "svix-signature": VECTOR_SIGNATURE,
+    }
     body = b'{"type": "test", "data": {"test": 2432232314}}'
     # The vector's own body is not a Clerk event: only its signature check is what we test.
     with pytest.raises(WebhookRejected, match="not a Clerk event"):
@@ -99,10 +113,16 @@ def test_the_verifier_accepts_the_svix_test_vector_at_its_time(monkeypatch):
 
 @pytest.mark.parametrize("prefix", ["svix", "webhook"])
 async def test_user_created_creates_the_account(client, prefix):
-    body = _event("user.created", first_name="Ada", last_name="Lovelace",
-                  primary_email_address_id="e1",
-                  email_addresses=[{"id": "e0", "email_address": "old@example.com"},
-                                   {"id": "e1", "email_address": "ada@example.com"}])
+    body = _event(
+        "user.created",
+        first_name="Ada",
+        last_name="Lovelace",
+        primary_email_address_id="e1",
+        email_addresses=[
+            {"id": "e0", "email_address": "old@example.com"},
+            {"id": "e1", "email_address": "ada@example.com"},
+        ],
+    )
 
     response = await _post(client, body, _headers(body, prefix=prefix))
 
@@ -162,8 +182,11 @@ async def test_refuses_a_body_that_is_not_utf8(client):
     stamp = int(time.time())
     key = base64.b64decode(SECRET.removeprefix("whsec_"))
     mac = hmac.new(key, b"msg_1." + str(stamp).encode() + b"." + body, hashlib.sha256).digest()
-    headers = {"svix-id": "msg_1", "svix-timestamp": str(stamp),
-               "svix-signature": "v1," + base64.b64encode(mac).decode()}
+    headers = {
+        "svix-id": "msg_1",
+        "svix-timestamp": str(stamp),
+        "svix-signature": "v1," + base64.b64encode(mac).decode(),
+    }
 
     response = await _post(client, body, headers)
 
@@ -184,8 +207,12 @@ async def test_is_idempotent_by_svix_id(client):
 
 async def test_user_updated_updates_email_and_name(client):
     await _post(client, _event("user.created"), _headers(_event("user.created")))
-    body = _event("user.updated", first_name="Grace", email_addresses=[
-        {"id": "e1", "email_address": "grace@example.com"}], primary_email_address_id="e1")
+    body = _event(
+        "user.updated",
+        first_name="Grace",
+        email_addresses=[{"id": "e1", "email_address": "grace@example.com"}],
+        primary_email_address_id="e1",
+    )
 
     await _post(client, body, _headers(body))
 
@@ -209,19 +236,30 @@ async def test_answers_503_when_no_secret_is_configured(rsa_key):
 async def _subscribed_user_with_a_server(client: Any, auth: Any) -> dict[str, Any]:
     from tests.support.fake_stripe import sign_stripe, stripe_event, subscription_object
 
-    spec = (await client.post("/api/specs", json={"name": "Pets", "rawSpec": petstore()},
-                              headers=auth())).json()["data"]
+    spec = (
+        await client.post(
+            "/api/specs", json={"name": "Pets", "rawSpec": petstore()}, headers=auth()
+        )
+    ).json()["data"]
     created = await client.post(
         f"/api/specs/{spec['id']}/servers",
-        json={"name": "Pets", "slug": "pets", "authMode": "none",
-              "baseUrl": "http://127.0.0.1:9/v1"},
+        json={
+            "name": "Pets",
+            "slug": "pets",
+            "authMode": "none",
+            "baseUrl": "http://127.0.0.1:9/v1",
+        },
         headers=auth(),
     )
     assert created.status_code == 201, created.text
-    event = stripe_event("customer.subscription.created",
-                         subscription_object("active", "price_fake_starter"))
-    hooked = await client.post("/api/webhooks/stripe", content=event,
-                               headers={"stripe-signature": sign_stripe(event, "whsec_stripe")})
+    event = stripe_event(
+        "customer.subscription.created", subscription_object("active", "price_fake_starter")
+    )
+    hooked = await client.post(
+        "/api/webhooks/stripe",
+        content=event,
+        headers={"stripe-signature": sign_stripe(event, "whsec_stripe")},
+    )
     assert hooked.status_code == 200
     return dict(created.json()["data"])
 
@@ -240,8 +278,10 @@ async def test_user_deleted_erases_the_account_for_good(client, auth):
     mcp = await client.post(
         f"/mcp/{server['endpointId']}",
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-        headers={"Authorization": f"Bearer {server['token']}",
-                 "Accept": "application/json, text/event-stream"},
+        headers={
+            "Authorization": f"Bearer {server['token']}",
+            "Accept": "application/json, text/event-stream",
+        },
     )
     assert mcp.status_code == 404
     late = _event("user.created")

@@ -22,8 +22,16 @@ from tests.support.documents import petstore
 SECRET = "sk-live-SENTINEL-0b5e9a"
 CLIENT_SECRET = "cs-SENTINEL-77d1f0"
 VIEW_FIELDS = {
-    "id", "serverId", "label", "authType", "expiresAt", "scopes", "tokenEndpoint", "clientId",
-    "createdAt", "updatedAt",
+    "id",
+    "serverId",
+    "label",
+    "authType",
+    "expiresAt",
+    "scopes",
+    "tokenEndpoint",
+    "clientId",
+    "createdAt",
+    "updatedAt",
 }
 _ROUTE = "/api/servers/{server_id:str}/credentials"
 
@@ -87,8 +95,12 @@ async def test_creates_lists_and_deletes_without_ever_answering_the_secret(clien
     server_id = await _server(client, auth())
     created = await client.post(
         _url(server_id),
-        json={"label": " Prod ", "authType": "api_key", "plaintextKey": SECRET,
-              "expiresAt": "2999-01-01T00:00:00Z"},
+        json={
+            "label": " Prod ",
+            "authType": "api_key",
+            "plaintextKey": SECRET,
+            "expiresAt": "2999-01-01T00:00:00Z",
+        },
         headers=auth(),
     )
     assert created.status_code == 201, created.text
@@ -114,15 +126,22 @@ async def test_oauth2_keeps_its_public_fields_and_hides_the_client_secret(client
     server_id = await _server(client, auth())
     created = await client.post(
         _url(server_id),
-        json={"label": "OAuth", "authType": "oauth2_client_creds", "clientId": "client-1",
-              "clientSecret": CLIENT_SECRET, "tokenEndpoint": "https://auth.example.com/token",
-              "scopes": ["read", "write"]},
+        json={
+            "label": "OAuth",
+            "authType": "oauth2_client_creds",
+            "clientId": "client-1",
+            "clientSecret": CLIENT_SECRET,
+            "tokenEndpoint": "https://auth.example.com/token",
+            "scopes": ["read", "write"],
+        },
         headers=auth(),
     )
     assert created.status_code == 201, created.text
     data = created.json()["data"]
     assert (data["clientId"], data["tokenEndpoint"], data["scopes"]) == (
-        "client-1", "https://auth.example.com/token", ["read", "write"],
+        "client-1",
+        "https://auth.example.com/token",
+        ["read", "write"],
     )
     listed = await client.get(_url(server_id), headers=auth())
     assert not _leaks(created) and not _leaks(listed) and CLIENT_SECRET not in logs.text
@@ -132,43 +151,72 @@ async def test_every_offending_field_is_named_and_no_secret_is_echoed(client, au
     server_id = await _server(client, auth())
     shape = await client.post(
         _url(server_id),
-        json={"label": "   ", "authType": SECRET, "plaintextKey": SECRET * 1000,
-              "expiresAt": SECRET, "clientId": "", "clientSecret": CLIENT_SECRET * 1000,
-              "tokenEndpoint": "x" * 2001, "scopes": ["a"] * 51, "unknown": SECRET},
+        json={
+            "label": "   ",
+            "authType": SECRET,
+            "plaintextKey": SECRET * 1000,
+            "expiresAt": SECRET,
+            "clientId": "",
+            "clientSecret": CLIENT_SECRET * 1000,
+            "tokenEndpoint": "x" * 2001,
+            "scopes": ["a"] * 51,
+            "unknown": SECRET,
+        },
         headers=auth(),
     )
     assert _fields(shape) == {
-        "label", "authType", "plaintextKey", "expiresAt", "clientId", "clientSecret",
-        "tokenEndpoint", "scopes", "unknown",
+        "label",
+        "authType",
+        "plaintextKey",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "tokenEndpoint",
+        "scopes",
+        "unknown",
     }
     oauth2 = await client.post(
         _url(server_id),
-        json={"label": "x", "authType": "oauth2_client_creds", "plaintextKey": SECRET,
-              "tokenEndpoint": "http://auth.example.com/token"},
+        json={
+            "label": "x",
+            "authType": "oauth2_client_creds",
+            "plaintextKey": SECRET,
+            "tokenEndpoint": "http://auth.example.com/token",
+        },
         headers=auth(),
     )
     assert _fields(oauth2) == {"clientId", "clientSecret", "tokenEndpoint"}
     misplaced = await client.post(
         _url(server_id),
-        json={"label": "x", "authType": "bearer", "clientSecret": CLIENT_SECRET,
-              "scopes": ["read"]},
+        json={
+            "label": "x",
+            "authType": "bearer",
+            "clientSecret": CLIENT_SECRET,
+            "scopes": ["read"],
+        },
         headers=auth(),
     )
     assert _fields(misplaced) == {"plaintextKey", "clientSecret", "scopes"}
     basic = await client.post(
-        _url(server_id), json={"label": "x", "authType": "basic", "plaintextKey": SECRET},
+        _url(server_id),
+        json={"label": "x", "authType": "basic", "plaintextKey": SECRET},
         headers=auth(),
     )
     assert _fields(basic) == {"plaintextKey"}
     past = await client.post(
         _url(server_id),
-        json={"label": "x", "authType": "bearer", "plaintextKey": SECRET,
-              "expiresAt": "2001-01-01T00:00:00Z"},
+        json={
+            "label": "x",
+            "authType": "bearer",
+            "plaintextKey": SECRET,
+            "expiresAt": "2001-01-01T00:00:00Z",
+        },
         headers=auth(),
     )
     assert _fields(past) == {"expiresAt"}
     malformed = await client.post(
-        _url(server_id), content=b'{"plaintextKey": "' + SECRET.encode() + b'"',
+        _url(server_id),
+        content=b'{"plaintextKey": "' + SECRET.encode() + b'"',
         headers=auth() | {"Content-Type": "application/json"},
     )
     assert malformed.status_code == 400

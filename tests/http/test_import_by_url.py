@@ -20,8 +20,11 @@ DOCUMENTS: dict[str, Any] = {"/openapi.json": petstore()}
 
 def _serve(request: ReceivedRequest) -> Reply:
     if request.path == "/openapi.json":
-        return Reply(200, {"content-type": "application/json"},
-                     json.dumps(DOCUMENTS["/openapi.json"]).encode())
+        return Reply(
+            200,
+            {"content-type": "application/json"},
+            json.dumps(DOCUMENTS["/openapi.json"]).encode(),
+        )
     if request.path == "/swagger.yaml":
         return Reply(200, {"content-type": "application/yaml"}, swagger_petstore_yaml().encode())
     if request.path == "/moved":
@@ -37,9 +40,14 @@ def docs_server():
 
 
 async def test_imports_json_and_yaml_by_url(client, auth, docs_server):
-    for path, version in (("/openapi.json", "3.0.3"), ("/swagger.yaml", "2.0"), ("/moved", "3.0.3")):
+    for path, version in (
+        ("/openapi.json", "3.0.3"),
+        ("/swagger.yaml", "2.0"),
+        ("/moved", "3.0.3"),
+    ):
         response = await client.post(
-            "/api/specs", json={"name": "By URL", "sourceUrl": docs_server.url + path},
+            "/api/specs",
+            json={"name": "By URL", "sourceUrl": docs_server.url + path},
             headers=auth(),
         )
         assert response.status_code == 201, response.text
@@ -49,19 +57,31 @@ async def test_imports_json_and_yaml_by_url(client, auth, docs_server):
 
 
 async def test_refetch_recompiles_from_the_source_url(client, auth, docs_server):
-    spec = (await client.post("/api/specs", json={"name": "u", "sourceUrl":
-                              docs_server.url + "/openapi.json"}, headers=auth())).json()["data"]
-    DOCUMENTS["/openapi.json"] = petstore({"/owners": {"get": {
-        "operationId": "listOwners", "responses": {"200": {"description": "ok"}}}}})
-    response = await client.patch(f"/api/specs/{spec['id']}", json={"refetch": True},
-                                  headers=auth())
+    spec = (
+        await client.post(
+            "/api/specs",
+            json={"name": "u", "sourceUrl": docs_server.url + "/openapi.json"},
+            headers=auth(),
+        )
+    ).json()["data"]
+    DOCUMENTS["/openapi.json"] = petstore(
+        {
+            "/owners": {
+                "get": {"operationId": "listOwners", "responses": {"200": {"description": "ok"}}}
+            }
+        }
+    )
+    response = await client.patch(
+        f"/api/specs/{spec['id']}", json={"refetch": True}, headers=auth()
+    )
     assert response.status_code == 200
     assert response.json()["data"]["operationCount"] == 4
 
 
 async def test_a_url_that_answers_an_error_is_a_502(client, auth, docs_server):
     response = await client.post(
-        "/api/specs", json={"name": "u", "sourceUrl": docs_server.url + "/missing"},
+        "/api/specs",
+        json={"name": "u", "sourceUrl": docs_server.url + "/missing"},
         headers=auth(),
     )
     assert response.status_code == 502
@@ -71,10 +91,15 @@ async def test_a_url_that_answers_an_error_is_a_502(client, auth, docs_server):
 async def test_loopback_is_refused_unless_allow_listed(settings, auth, docs_server):
     guarded = msgspec.structs.replace(settings, outbound_allow_cidrs=())
     async with AsyncTestClient(create_app(build_container(guarded))) as client:
-        for url in (docs_server.url + "/openapi.json", "http://[::1]/x",
-                    "http://169.254.169.254/latest/meta-data", "http://2130706433/"):
-            response = await client.post("/api/specs", json={"name": "u", "sourceUrl": url},
-                                         headers=auth())
+        for url in (
+            docs_server.url + "/openapi.json",
+            "http://[::1]/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://2130706433/",
+        ):
+            response = await client.post(
+                "/api/specs", json={"name": "u", "sourceUrl": url}, headers=auth()
+            )
             assert response.status_code == 502, url
             assert response.json()["error"]["details"]["reason"] == "blocked_address"
     assert docs_server.received == []

@@ -21,9 +21,25 @@ from tests.support.upstream_server import UpstreamServer
 
 SECRET = "sk_live_7f3a9c2e1b8d4f6a0e5c"
 FIELDS = {
-    "id", "serverId", "toolId", "toolName", "source", "requestId", "method", "path",
-    "statusCode", "durationMs", "upstreamMs", "isError", "blocked", "errorCode",
-    "errorMessage", "requestHeaders", "requestBody", "responseBody", "timestamp",
+    "id",
+    "serverId",
+    "toolId",
+    "toolName",
+    "source",
+    "requestId",
+    "method",
+    "path",
+    "statusCode",
+    "durationMs",
+    "upstreamMs",
+    "isError",
+    "blocked",
+    "errorCode",
+    "errorMessage",
+    "requestHeaders",
+    "requestBody",
+    "responseBody",
+    "timestamp",
 }
 
 
@@ -36,18 +52,23 @@ def upstream() -> Iterator[UpstreamServer]:
 @pytest.fixture
 async def api(settings: Settings, rsa_key: RsaTestKey) -> AsyncIterator[MeteredApi]:
     clock = FixedClock(datetime(2026, 3, 14, 9, 30, tzinfo=UTC))
-    container = build_container(msgspec.structs.replace(settings, api_rate_limit=100_000),
-                                clock=clock)
+    container = build_container(
+        msgspec.structs.replace(settings, api_rate_limit=100_000), clock=clock
+    )
     use_plans(container, small_plans(included_calls=4))
     async with AsyncTestClient(create_app(container)) as client:
         yield MeteredApi(client, container, clock, rsa_key)
 
 
 async def _keyed_server(api: MeteredApi, base_url: str) -> str:
-    server_id = await api.server(base_url, authMode="api_key",
-                                 authConfig={"in": "header", "name": "X-Api-Key"})
-    stored = await api.send("POST", f"/api/servers/{server_id}/credentials",
-                            {"label": "k", "authType": "api_key", "plaintextKey": SECRET})
+    server_id = await api.server(
+        base_url, authMode="api_key", authConfig={"in": "header", "name": "X-Api-Key"}
+    )
+    stored = await api.send(
+        "POST",
+        f"/api/servers/{server_id}/credentials",
+        {"label": "k", "authType": "api_key", "plaintextKey": SECRET},
+    )
     assert stored.status_code == 201, stored.text
     return server_id
 
@@ -75,11 +96,16 @@ async def test_logs_every_metered_call_newest_first_without_the_secret(api, upst
     assert all(set(r) == FIELDS for r in rows)
     refused, _last, created, missing, first = rows
     assert (refused["blocked"], refused["isError"], refused["errorCode"]) == (
-        True, True, "monthly_quota"
+        True,
+        True,
+        "monthly_quota",
     )
     assert refused["upstreamMs"] is None and refused["path"] == "/pets"
-    assert (first["method"], first["path"], first["toolName"]) == ("GET", "/pets?limit=2",
-                                                                   "listPets")
+    assert (first["method"], first["path"], first["toolName"]) == (
+        "GET",
+        "/pets?limit=2",
+        "listPets",
+    )
     assert (first["source"], first["serverId"], first["isError"]) == ("test", server_id, False)
     assert first["requestHeaders"]["X-Api-Key"] == "***"
     assert first["upstreamMs"] > 0 and first["durationMs"] >= first["upstreamMs"]
@@ -95,8 +121,13 @@ async def test_filters_combine_and_the_cursor_pages_through_everything(api, upst
         await api.call(server_id, tool="showPetById", petId=pet)
         api.clock.advance(seconds=1)
 
-    only = await api.logs(server_id, statusCode=404, method="get", toolName="showPetById",
-                          **{"from": "2026-03-14T09:30:01Z", "to": "2026-03-14T09:30:02Z"})
+    only = await api.logs(
+        server_id,
+        statusCode=404,
+        method="get",
+        toolName="showPetById",
+        **{"from": "2026-03-14T09:30:01Z", "to": "2026-03-14T09:30:02Z"},
+    )
     assert [r["path"] for r in only.json()["data"]] == ["/pets/missing"]
 
     seen, cursor, metas = [], None, []
@@ -124,11 +155,19 @@ async def test_counted_calls_that_got_no_answer_are_logged_with_their_reason(api
     assert row["errorMessage"]
 
 
-@pytest.mark.parametrize("query", [
-    {"cursor": "not-a-cursor"}, {"cursor": "MXwxfA"}, {"limit": 0}, {"limit": 201},
-    {"statusCode": 42}, {"from": "yesterday"}, {"to": "2026-03-14T09:30:00"},
-    {"method": "FETCH"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"cursor": "not-a-cursor"},
+        {"cursor": "MXwxfA"},
+        {"limit": 0},
+        {"limit": 201},
+        {"statusCode": 42},
+        {"from": "yesterday"},
+        {"to": "2026-03-14T09:30:00"},
+        {"method": "FETCH"},
+    ],
+)
 async def test_an_invalid_query_is_a_400(api, upstream, query):
     server_id = await api.server(upstream.url)
 

@@ -38,8 +38,9 @@ def plans(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 async def api(settings: Settings, rsa_key: RsaTestKey, plans: Any) -> AsyncIterator[MeteredApi]:
     clock = FixedClock(MARCH)
-    container = build_container(msgspec.structs.replace(settings, api_rate_limit=100_000),
-                                clock=clock)
+    container = build_container(
+        msgspec.structs.replace(settings, api_rate_limit=100_000), clock=clock
+    )
     if plans is not None:
         use_plans(container, plans)
     async with AsyncTestClient(create_app(container)) as client:
@@ -128,7 +129,10 @@ async def test_after_a_downgrade_servers_past_the_limit_are_refused_until_some_a
     refused = await api.call(newest)
     assert refused.status_code == 403
     assert refused.json()["error"]["details"] == {
-        "reason": "plan_limit", "limit": 2, "current": 3, "plan": "free"
+        "reason": "plan_limit",
+        "limit": 2,
+        "current": 3,
+        "plan": "free",
     }
     servers = (await api.get("/api/servers")).json()["data"]
     assert len(servers) == 3  # nothing was deleted
@@ -166,7 +170,8 @@ async def test_usage_reports_every_figure_from_counters_and_logs(api, upstream):
 
     assert usage["plan"] == "starter"
     assert (usage["periodStart"], usage["periodEnd"]) == (
-        "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"
+        "2026-03-01T00:00:00Z",
+        "2026-04-01T00:00:00Z",
     )
     assert (usage["serverCount"], usage["activeServers"]) == (2, 2)
     assert usage["requestsThisMonth"] == 50_002
@@ -178,7 +183,10 @@ async def test_usage_reports_every_figure_from_counters_and_logs(api, upstream):
     assert (usage["blockedRequests"], usage["errorRequests"]) == (0, 1)
     alpha, beta = usage["byServer"]
     assert (alpha["serverId"], alpha["name"], alpha["requests"], alpha["errors"]) == (
-        first, "Alpha", 3, 0
+        first,
+        "Alpha",
+        3,
+        0,
     )
     assert (beta["serverId"], beta["requests"], beta["errors"]) == (second, 1, 1)
     assert alpha["p50Ms"] > 0 and alpha["p95Ms"] >= alpha["p50Ms"]
@@ -209,6 +217,7 @@ async def test_the_cap_is_kept_exactly(api):
         answer = await api.send("PUT", "/api/billing/budget", {"capEur": sent})
         assert answer.status_code == 200 and answer.json()["data"] == {"capEur": shown}
         assert (await api.get("/api/billing/budget")).json()["data"] == {"capEur": shown}
-    raw = await api.client.put("/api/billing/budget", content=b'{"capEur": 1.10e1}',
-                               headers=api.headers())
+    raw = await api.client.put(
+        "/api/billing/budget", content=b'{"capEur": 1.10e1}', headers=api.headers()
+    )
     assert raw.json()["data"] == {"capEur": 11}

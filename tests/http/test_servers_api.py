@@ -90,12 +90,10 @@ async def test_reactivation_rechecks_the_plan(client, auth):
     spec_id = await _spec(client, auth())
     one = (await _server(client, auth(), spec_id, slug="one")).json()["data"]
     await _server(client, auth(), spec_id, slug="two")
-    off = await client.patch(f"/api/servers/{one['id']}", json={"isActive": False},
-                             headers=auth())
+    off = await client.patch(f"/api/servers/{one['id']}", json={"isActive": False}, headers=auth())
     assert off.json()["data"]["isActive"] is False
     assert (await _server(client, auth(), spec_id, slug="three")).status_code == 201
-    back = await client.patch(f"/api/servers/{one['id']}", json={"isActive": True},
-                              headers=auth())
+    back = await client.patch(f"/api/servers/{one['id']}", json={"isActive": True}, headers=auth())
     assert back.status_code == 403
     assert back.json()["error"]["details"]["reason"] == "plan_limit"
 
@@ -124,8 +122,13 @@ async def test_names_every_invalid_field(client, auth):
     spec_id = await _spec(client, auth())
     response = await client.post(
         f"/api/specs/{spec_id}/servers",
-        json={"name": "", "slug": "Bad--Slug", "authMode": "magic", "rateLimitPerMinute": 0,
-              "baseUrl": "ftp://x"},
+        json={
+            "name": "",
+            "slug": "Bad--Slug",
+            "authMode": "magic",
+            "rateLimitPerMinute": 0,
+            "baseUrl": "ftp://x",
+        },
         headers=auth(),
     )
     assert response.status_code == 400
@@ -149,8 +152,9 @@ async def test_updates_partially_and_refuses_an_empty_update(client, auth):
     spec_id = await _spec(client, auth())
     server = (await _server(client, auth(), spec_id)).json()["data"]
     url = f"/api/servers/{server['id']}"
-    response = await client.put(url, json={"name": "Renamed", "rateLimitPerMinute": 7},
-                                headers=auth())
+    response = await client.put(
+        url, json={"name": "Renamed", "rateLimitPerMinute": 7}, headers=auth()
+    )
     data = response.json()["data"]
     assert (data["name"], data["rateLimitPerMinute"], data["slug"]) == ("Renamed", 7, "pets")
     assert (await client.patch(url, json={}, headers=auth())).status_code == 400

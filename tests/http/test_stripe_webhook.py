@@ -45,8 +45,9 @@ async def _plan(client: AsyncTestClient[Any], user: str = "user_a") -> tuple[str
     return found.plan, subscription
 
 
-async def _deliver(client: AsyncTestClient[Any], body: bytes, signature: str | None = None,
-                   **headers: str) -> Any:
+async def _deliver(
+    client: AsyncTestClient[Any], body: bytes, signature: str | None = None, **headers: str
+) -> Any:
     sent = {"content-type": "application/json", **headers}
     sent["stripe-signature"] = signature if signature is not None else sign_stripe(body, SECRET)
     return await client.post(URL, content=body, headers=sent)
@@ -59,8 +60,11 @@ async def signed_in(client: AsyncTestClient[Any], auth: Any) -> AsyncTestClient[
 
 
 def _subscription(kind: str, status: str, created: int | None = None, **extra: Any) -> bytes:
-    return stripe_event(f"customer.subscription.{kind}", subscription_object(status, STARTER,
-                        **extra), created=created)
+    return stripe_event(
+        f"customer.subscription.{kind}",
+        subscription_object(status, STARTER, **extra),
+        created=created,
+    )
 
 
 async def test_a_well_signed_event_is_applied(signed_in):
@@ -154,9 +158,17 @@ async def test_refuses_a_streamed_body_over_one_mebibyte_without_content_length(
         sent.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": URL, "raw_path": URL.encode(), "query_string": b"",
-        "root_path": "", "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
         "headers": [(b"stripe-signature", b"t=1,v1=00"), (b"transfer-encoding", b"chunked")],
     }
     await signed_in.app(scope, receive, send)
@@ -185,8 +197,9 @@ async def test_twenty_concurrent_deliveries_of_one_event_have_one_effect(signed_
     event_id = __import__("json").loads(body)["id"]
     async with container.uow()() as uow:
         # Recording again says "already there": exactly one delivery recorded it.
-        assert await uow.processed_events.record("stripe", event_id, container.clock().now()) \
-            is False
+        assert (
+            await uow.processed_events.record("stripe", event_id, container.clock().now()) is False
+        )
 
 
 async def test_a_replayed_event_changes_nothing(signed_in):
@@ -215,18 +228,25 @@ async def test_an_update_delivered_before_the_creation_wins(signed_in):
 async def test_past_due_keeps_the_plan_and_flags_the_account(signed_in):
     now = int(time.time())
     await _deliver(signed_in, _subscription("created", "active", created=now))
-    failed = stripe_event("invoice.payment_failed",
-                          {"id": "in_1", "customer": "cus_1", "subscription": "sub_1"},
-                          created=now + 1)
+    failed = stripe_event(
+        "invoice.payment_failed",
+        {"id": "in_1", "customer": "cus_1", "subscription": "sub_1"},
+        created=now + 1,
+    )
     await _deliver(signed_in, failed)
 
     plan, subscription = await _plan(signed_in)
     assert (plan, subscription.status, subscription.past_due) == ("starter", "past_due", True)
 
-    paid = stripe_event("invoice.paid", {"id": "in_1", "customer": "cus_1",
-                                          "parent": {"subscription_details":
-                                                     {"subscription": "sub_1"}}},
-                        created=now + 2)
+    paid = stripe_event(
+        "invoice.paid",
+        {
+            "id": "in_1",
+            "customer": "cus_1",
+            "parent": {"subscription_details": {"subscription": "sub_1"}},
+        },
+        created=now + 2,
+    )
     await _deliver(signed_in, paid)
     plan, subscription = await _plan(signed_in)
     assert (plan, subscription.status, subscription.past_due) == ("starter", "active", False)
@@ -243,8 +263,9 @@ async def test_ended_statuses_return_the_user_to_free(signed_in, status):
 
 
 async def test_answers_503_when_no_secret_is_configured(rsa_key):
-    settings = Settings(persistence="memory", identity="clerk", clerk_jwt_key=rsa_key.public_pem,
-                        auto_migrate=False)
+    settings = Settings(
+        persistence="memory", identity="clerk", clerk_jwt_key=rsa_key.public_pem, auto_migrate=False
+    )
     async with AsyncTestClient(create_app(build_container(settings))) as client:
         response = await _deliver(client, _subscription("created", "active"))
 

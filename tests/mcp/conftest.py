@@ -47,14 +47,22 @@ class Api:
         self, upstream_url: str, user: str = "user_a", **fields: Any
     ) -> dict[str, Any]:
         """A spec and a server on it; the answer holds `token`, `endpointId` and `id`."""
-        spec = self.call("POST", "/api/specs", user, json={
-            "name": "Recorder", "rawSpec": upstream_spec(upstream_url)
-        })
+        spec = self.call(
+            "POST",
+            "/api/specs",
+            user,
+            json={"name": "Recorder", "rawSpec": upstream_spec(upstream_url)},
+        )
         assert spec.status_code == 201, spec.text
-        body = {"name": "Recorder", "slug": f"rec-{time.monotonic_ns() % 10**9}",
-                "authMode": "none", **fields}
-        created = self.call("POST", f"/api/specs/{spec.json()['data']['id']}/servers", user,
-                            json=body)
+        body = {
+            "name": "Recorder",
+            "slug": f"rec-{time.monotonic_ns() % 10**9}",
+            "authMode": "none",
+            **fields,
+        }
+        created = self.call(
+            "POST", f"/api/specs/{spec.json()['data']['id']}/servers", user, json=body
+        )
         assert created.status_code == 201, created.text
         return dict(created.json()["data"])
 

@@ -24,8 +24,9 @@ class RecordingApi:
                 number = len(self.token_requests)
             body = {"access_token": f"upstream-access-{number}", "expires_in": 3600}
             # A slow token endpoint makes concurrent first calls overlap.
-            return Reply(200, {"content-type": "application/json"},
-                         json.dumps(body).encode(), delay=0.2)
+            return Reply(
+                200, {"content-type": "application/json"}, json.dumps(body).encode(), delay=0.2
+            )
         if request.path == "/broken":
             return Reply(500, {"content-type": "text/plain"}, b"upstream exploded")
         body = {"ok": True, "method": request.method, "path": request.path}

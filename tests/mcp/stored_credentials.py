@@ -26,9 +26,17 @@ async def seal_credential(
     sealed = vault.seal(secret.encode(), owner_id=owner, record_id=credential_id)
     now = datetime.now(UTC)
     credential = Credential(
-        id=credential_id, server_id=server["id"], owner_id=owner, label="test",
-        auth_type=auth_type, key_id=sealed.key_id, nonce=sealed.nonce,
-        ciphertext=sealed.ciphertext, created_at=now, updated_at=now, **extra,
+        id=credential_id,
+        server_id=server["id"],
+        owner_id=owner,
+        label="test",
+        auth_type=auth_type,
+        key_id=sealed.key_id,
+        nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext,
+        created_at=now,
+        updated_at=now,
+        **extra,
     )
     async with uow_factory() as uow:
         await uow.credentials.add(credential)

@@ -29,11 +29,14 @@ def _received_for(upstream, marker):
     return [r for r in upstream.received if marker in r.path][-1]
 
 
-@pytest.mark.parametrize("place,name,check", [
-    ("header", "X-Api-Key", lambda r: r.headers["x-api-key"] == "k-123"),
-    ("query", "api_key", lambda r: r.target.endswith("?api_key=k-123")),
-    ("cookie", "key", lambda r: r.headers["cookie"] == "key=k-123"),
-])
+@pytest.mark.parametrize(
+    "place,name,check",
+    [
+        ("header", "X-Api-Key", lambda r: r.headers["x-api-key"] == "k-123"),
+        ("query", "api_key", lambda r: r.target.endswith("?api_key=k-123")),
+        ("cookie", "key", lambda r: r.headers["cookie"] == "key=k-123"),
+    ],
+)
 async def test_api_keys_go_where_the_server_says(api, server_of, upstream, place, name, check):
     server = server_of(authMode="api_key", authConfig={"in": place, "name": name})
     api.add_credential(server, authType="api_key", plaintextKey="k-123")
@@ -69,8 +72,14 @@ async def test_a_missing_credential_is_a_tool_error_saying_so(api, server_of):
 
 def _oauth_server(api, server_of, upstream):
     server = server_of(authMode="oauth2_client_creds")
-    api.seal(server, "oauth2_client_creds", "client-secret", client_id="client-1",
-             token_endpoint=f"{upstream.url}/token", scopes=("read",))
+    api.seal(
+        server,
+        "oauth2_client_creds",
+        "client-secret",
+        client_id="client-1",
+        token_endpoint=f"{upstream.url}/token",
+        scopes=("read",),
+    )
     return server
 
 
@@ -97,8 +106,8 @@ async def test_concurrent_first_oauth_calls_fetch_one_token(api, server_of, upst
     before = len(recorder.token_requests)
     async with mcp_client(api.mcp_url(server), server["token"], "2026-07-28") as client:
         await client.list_tools()
-        results = await asyncio.gather(*(
-            client.call_tool("getItem", {"itemId": server["id"]}) for _ in range(5)
-        ))
+        results = await asyncio.gather(
+            *(client.call_tool("getItem", {"itemId": server["id"]}) for _ in range(5))
+        )
     assert all(not r.is_error for r in results)
     assert len(recorder.token_requests) - before == 1

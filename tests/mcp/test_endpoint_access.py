@@ -10,9 +10,14 @@ from mcp.client.sse import sse_client
 from tests.mcp.clients import MODES, mcp_client, text_of
 
 INITIALIZE = {
-    "jsonrpc": "2.0", "id": 1, "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-               "clientInfo": {"name": "t", "version": "1"}},
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
 }
 ACCEPT = "application/json, text/event-stream"
 
@@ -24,8 +29,12 @@ def _post(url, token=None, body=INITIALIZE, **headers):
 
 
 def _call(name, arguments=None, rid=1):
-    return {"jsonrpc": "2.0", "id": rid, "method": "tools/call",
-            "params": {"name": name, "arguments": arguments or {}}}
+    return {
+        "jsonrpc": "2.0",
+        "id": rid,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments or {}},
+    }
 
 
 def test_a_valid_token_opens_the_endpoint(api, server_of):
@@ -65,10 +74,15 @@ def test_unknown_and_inactive_endpoints_are_404(api, server_of):
     assert _post(api.mcp_url(server), server["token"]).status_code == 404
 
 
-@pytest.mark.parametrize("origin,status", [
-    ("https://evil.example", 403), ("null", 403),
-    ("http://localhost:5173", 200), ("http://127.0.0.1:8000", 200),
-])
+@pytest.mark.parametrize(
+    "origin,status",
+    [
+        ("https://evil.example", 403),
+        ("null", 403),
+        ("http://localhost:5173", 200),
+        ("http://127.0.0.1:8000", 200),
+    ],
+)
 def test_origin_is_checked_when_present(api, server_of, origin, status):
     server = server_of()
     assert _post(api.mcp_url(server), server["token"], Origin=origin).status_code == status
@@ -128,15 +142,19 @@ async def test_an_unreachable_upstream_is_a_tool_error_saying_so(api):
 async def test_a_legacy_sse_session_refuses_another_tenants_token(api, server_of):
     mine, theirs = server_of(), server_of()
     sessions: list[str] = []
-    transport = sse_client(f"{api.mcp_url(mine)}/sse", on_session_created=sessions.append,
-                           headers={"Authorization": f"Bearer {mine['token']}"})
+    transport = sse_client(
+        f"{api.mcp_url(mine)}/sse",
+        on_session_created=sessions.append,
+        headers={"Authorization": f"Bearer {mine['token']}"},
+    )
     async with Client(transport, mode="legacy") as client:
         await client.list_tools()
         ping = {"jsonrpc": "2.0", "id": 99, "method": "ping"}
         async with httpx.AsyncClient(timeout=10) as http:
             for endpoint, expected in ((theirs, 404), (mine, 401)):
                 answer = await http.post(
-                    f"{api.mcp_url(endpoint)}/messages?session_id={sessions[0]}", json=ping,
+                    f"{api.mcp_url(endpoint)}/messages?session_id={sessions[0]}",
+                    json=ping,
                     headers={"Authorization": f"Bearer {theirs['token']}"},
                 )
                 assert answer.status_code == expected

@@ -24,8 +24,9 @@ def _last(upstream, path_prefix):
 async def _exercise(client, upstream, token):
     listed = await client.list_tools()
     names = [t.name for t in listed.tools]
-    assert names == sorted(names) == ["createItem", "getBroken", "getItem", "submitForm",
-                                      "uploadNote"]
+    assert (
+        names == sorted(names) == ["createItem", "getBroken", "getItem", "submitForm", "uploadNote"]
+    )
     get_item = next(t for t in listed.tools if t.name == "getItem")
     assert get_item.annotations.read_only_hint is True
     assert get_item.description
@@ -34,12 +35,16 @@ async def _exercise(client, upstream, token):
 
     result = await client.call_tool("getItem", GET_ITEM_ARGS)
     assert result.is_error is False
-    assert result.structured_content == {"ok": True, "method": "GET",
-                                         "path": "/items/a%20b%2F%C3%BC"}
+    assert result.structured_content == {
+        "ok": True,
+        "method": "GET",
+        "path": "/items/a%20b%2F%C3%BC",
+    }
     seen = _last(upstream, "/items/a")
     assert seen.method == "GET"
-    assert seen.target == ("/items/a%20b%2F%C3%BC?tags=red&tags=blue"
-                           "&filter%5Bcolor%5D=green&filter%5Bsize%5D=L")
+    assert seen.target == (
+        "/items/a%20b%2F%C3%BC?tags=red&tags=blue&filter%5Bcolor%5D=green&filter%5Bsize%5D=L"
+    )
     assert seen.headers["x-trace"] == "trace-1"
     assert seen.headers["cookie"] == "session=s1"
     assert seen.body == b""

@@ -16,8 +16,11 @@ __all__ = ["FakeStripe", "sign_stripe", "stripe_event", "subscription_object"]
 
 
 def _json(status: int, body: dict[str, Any]) -> Reply:
-    return Reply(status, {"content-type": "application/json", "request-id": "req_fake"},
-                 json.dumps(body).encode())
+    return Reply(
+        status,
+        {"content-type": "application/json", "request-id": "req_fake"},
+        json.dumps(body).encode(),
+    )
 
 
 def _error(status: int, kind: str, code: str | None = None, message: str = "no") -> Reply:
@@ -43,15 +46,28 @@ class FakeStripe:
         if path == "/v1/customers":
             return _json(200, {"id": "cus_123", "object": "customer"})
         if path == "/v1/checkout/sessions":
-            return _json(200, {"id": "cs_123", "object": "checkout.session",
-                               "url": "https://checkout.stripe.test/c/cs_123",
-                               "customer": form.get("customer")})
+            return _json(
+                200,
+                {
+                    "id": "cs_123",
+                    "object": "checkout.session",
+                    "url": "https://checkout.stripe.test/c/cs_123",
+                    "customer": form.get("customer"),
+                },
+            )
         if path == "/v1/billing_portal/sessions":
-            return _json(200, {"id": "bps_1", "object": "billing_portal.session",
-                               "url": "https://billing.stripe.test/p/bps_1"})
+            return _json(
+                200,
+                {
+                    "id": "bps_1",
+                    "object": "billing_portal.session",
+                    "url": "https://billing.stripe.test/p/bps_1",
+                },
+            )
         if path.startswith("/v1/subscriptions/"):
-            return _json(200, {"id": path.rsplit("/", 1)[1], "object": "subscription",
-                               "status": "canceled"})
+            return _json(
+                200, {"id": path.rsplit("/", 1)[1], "object": "subscription", "status": "canceled"}
+            )
         if path == "/v1/billing/meter_events":
             return _json(200, {"object": "billing.meter_event", "identifier": form["identifier"]})
         return _error(404, "invalid_request_error", "resource_missing")
@@ -65,13 +81,15 @@ def stripe_event(
     kind: str, obj: dict[str, Any], *, event_id: str | None = None, created: int | None = None
 ) -> bytes:
     """A Stripe event envelope (snapshot payload) around `obj`."""
-    return json.dumps({
-        "id": event_id or f"evt_{time.time_ns()}",
-        "object": "event",
-        "type": kind,
-        "created": created if created is not None else int(time.time()),
-        "data": {"object": obj},
-    }).encode()
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{time.time_ns()}",
+            "object": "event",
+            "type": kind,
+            "created": created if created is not None else int(time.time()),
+            "data": {"object": obj},
+        }
+    ).encode()
 
 
 def sign_stripe(body: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -97,6 +115,13 @@ def subscription_object(
         "customer": customer,
         "status": status,
         "metadata": {"user_id": user} if user else {},
-        "items": {"data": [{"price": {"id": price}, "current_period_start": now,
-                            "current_period_end": now + 30 * 86400}]},
+        "items": {
+            "data": [
+                {
+                    "price": {"id": price},
+                    "current_period_start": now,
+                    "current_period_end": now + 30 * 86400,
+                }
+            ]
+        },
     }

@@ -46,31 +46,61 @@ def memory_stores(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
 
 def sql_stores(engine: Any, plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
     return MeteringStores(
-        SqlUnitOfWorkFactory(engine), SqlUsageMeter(engine, plans), SqlBudgetCaps(engine),
-        SqlRequestLogStore(engine), SqlLogStatistics(engine),
+        SqlUnitOfWorkFactory(engine),
+        SqlUsageMeter(engine, plans),
+        SqlBudgetCaps(engine),
+        SqlRequestLogStore(engine),
+        SqlLogStatistics(engine),
     )
 
 
 async def add_account(
-    uow: UnitOfWorkFactory, user_id: str, plan: str = "free", servers: int = 1,
-    *, active: bool = True,
+    uow: UnitOfWorkFactory,
+    user_id: str,
+    plan: str = "free",
+    servers: int = 1,
+    *,
+    active: bool = True,
 ) -> list[str]:
     """A user with a spec and `servers` servers created one second apart; their ids."""
     ids = [f"{user_id}-srv-{i}" for i in range(servers)]
     async with uow() as work:
         await work.users.add(User(id=user_id, plan=plan, created_at=T0, updated_at=T0))
-        await work.specs.add(Spec(
-            id=f"{user_id}-spec", owner_id=user_id, name="s", version="1", source_url=None,
-            openapi_version="3.1.0", title="t", operation_count=1, tool_count=1, warnings=(),
-            raw_spec={}, created_at=T0, updated_at=T0,
-        ))
+        await work.specs.add(
+            Spec(
+                id=f"{user_id}-spec",
+                owner_id=user_id,
+                name="s",
+                version="1",
+                source_url=None,
+                openapi_version="3.1.0",
+                title="t",
+                operation_count=1,
+                tool_count=1,
+                warnings=(),
+                raw_spec={},
+                created_at=T0,
+                updated_at=T0,
+            )
+        )
         for i, server_id in enumerate(ids):
             moment = T0 + timedelta(seconds=i)
-            await work.servers.add(Server(
-                id=server_id, owner_id=user_id, spec_id=f"{user_id}-spec", name=f"S{i}",
-                slug=f"s{i}", endpoint_id=f"ep-{server_id}", token_digest="ab" * 32,
-                auth_mode="none", auth_config={}, base_url="https://api.example.com",
-                is_active=active, created_at=moment, updated_at=moment,
-            ))
+            await work.servers.add(
+                Server(
+                    id=server_id,
+                    owner_id=user_id,
+                    spec_id=f"{user_id}-spec",
+                    name=f"S{i}",
+                    slug=f"s{i}",
+                    endpoint_id=f"ep-{server_id}",
+                    token_digest="ab" * 32,
+                    auth_mode="none",
+                    auth_config={},
+                    base_url="https://api.example.com",
+                    is_active=active,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
         await work.commit()
     return ids

@@ -37,7 +37,7 @@ def test_free_stops_at_one_thousand():
 def test_cap_zero_stops_exactly_at_the_quota():
     starter = PLANS["starter"]
     assert decide(starter, 50_000, 0).allowed
-    assert decide(starter, 50_001, 0) .reason == "budget_cap"
+    assert decide(starter, 50_001, 0).reason == "budget_cap"
 
 
 def test_ten_euros_on_starter_allow_exactly_two_hundred_thousand_overage_calls():
@@ -53,13 +53,16 @@ def test_no_cap_means_no_stop_with_overage():
     assert allowed_calls(PLANS["pro"], None) is None
 
 
-@pytest.mark.parametrize(("text", "micro"), [("0", 0), ("10", 10_000_000), ("0.05", 50_000),
-                                             ("9999.99", 9_999_990_000)])
+@pytest.mark.parametrize(
+    ("text", "micro"), [("0", 0), ("10", 10_000_000), ("0.05", 50_000), ("9999.99", 9_999_990_000)]
+)
 def test_euro_amounts_convert_exactly(text, micro):
     assert euros_to_micro(text) == micro
 
 
 def test_periods_are_utc_calendar_months():
     assert period_of(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)) == "2026-12"
-    assert period_bounds("2026-12") == (datetime(2026, 12, 1, tzinfo=UTC),
-                                        datetime(2027, 1, 1, tzinfo=UTC))
+    assert period_bounds("2026-12") == (
+        datetime(2026, 12, 1, tzinfo=UTC),
+        datetime(2027, 1, 1, tzinfo=UTC),
+    )

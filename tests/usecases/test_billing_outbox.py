@@ -62,10 +62,18 @@ async def _starter_user(uow, apply, clock, user="user_a") -> None:
     async with uow() as tx:
         await tx.users.add(User(id=user, created_at=T0, updated_at=T0))
         await tx.commit()
-    await apply(PaymentEvent(id=f"evt_{user}", type="customer.subscription.created",
-                             created=clock.now(), user_id=user, customer_id=f"cus_{user}",
-                             subscription_id=f"sub_{user}", status="active",
-                             price_id="price_fake_starter"))
+    await apply(
+        PaymentEvent(
+            id=f"evt_{user}",
+            type="customer.subscription.created",
+            created=clock.now(),
+            user_id=user,
+            customer_id=f"cus_{user}",
+            subscription_id=f"sub_{user}",
+            status="active",
+            price_id="price_fake_starter",
+        )
+    )
 
 
 async def test_a_cancellation_queued_while_stripe_is_down_is_retried_until_delivered(
@@ -125,9 +133,15 @@ async def test_concurrent_duplicates_of_one_payment_event_apply_once(uow, clock,
     async with uow() as tx:
         await tx.users.add(User(id="user_a", created_at=T0, updated_at=T0))
         await tx.commit()
-    event = PaymentEvent(id="evt_1", type="customer.subscription.created", created=T0,
-                         user_id="user_a", subscription_id="sub_1", status="active",
-                         price_id="price_fake_pro")
+    event = PaymentEvent(
+        id="evt_1",
+        type="customer.subscription.created",
+        created=T0,
+        user_id="user_a",
+        subscription_id="sub_1",
+        status="active",
+        price_id="price_fake_pro",
+    )
 
     applied = await asyncio.gather(*(apply(event) for _ in range(20)))
 

@@ -92,7 +92,8 @@ class MemoryOutboxRepository:
 
     async def due(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:
         due = [
-            m for m in self._tables.billing.outbox.values()
+            m
+            for m in self._tables.billing.outbox.values()
             if m.delivered_at is None and m.next_attempt_at <= now and m.attempts < MAX_ATTEMPTS
         ]
         return sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]

@@ -35,8 +35,11 @@ class MemoryRequestLogStore:
         limit: int,
     ) -> Sequence[RequestLog]:
         found = [
-            r for r in self.rows.values()
-            if r.server_id == server_id and r.created_at >= not_before and where.matches(r)
+            r
+            for r in self.rows.values()
+            if r.server_id == server_id
+            and r.created_at >= not_before
+            and where.matches(r)
             and (after is None or (r.created_at, r.id) < (after.created_at, after.id))
         ]
         found.sort(key=lambda r: (r.created_at, r.id), reverse=True)
@@ -64,11 +67,15 @@ class MemoryRequestLogStore:
         figures = []
         for server_id, rows in by_server.items():
             allowed = sorted(r.duration_ms for r in rows if not r.blocked)
-            figures.append(ServerUsage(
-                server_id=server_id, requests=len(allowed),
-                errors=sum(1 for r in rows if r.is_error and not r.blocked),
-                p50_ms=_nearest_rank(allowed, 50), p95_ms=_nearest_rank(allowed, 95),
-            ))
+            figures.append(
+                ServerUsage(
+                    server_id=server_id,
+                    requests=len(allowed),
+                    errors=sum(1 for r in rows if r.is_error and not r.blocked),
+                    p50_ms=_nearest_rank(allowed, 50),
+                    p95_ms=_nearest_rank(allowed, 95),
+                )
+            )
         return figures
 
 

@@ -58,9 +58,7 @@ class MemoryTables:
         self.specs = {key: s for key, s in self.specs.items() if s.owner_id != user_id}
         self.delete_servers([s.id for s in self.servers.values() if s.owner_id == user_id])
         self.tools = {key: t for key, t in self.tools.items() if t.owner_id != user_id}
-        self.credentials = {
-            key: c for key, c in self.credentials.items() if c.owner_id != user_id
-        }
+        self.credentials = {key: c for key, c in self.credentials.items() if c.owner_id != user_id}
         self.billing.erase_user(user_id)
 
     def delete_servers(self, server_ids: Iterable[str]) -> None:

@@ -36,7 +36,9 @@ class MemoryUsageMeter:
     """Counters in a dict keyed by (user, period); same rules as SqlUsageMeter."""
 
     def __init__(
-        self, uow: MemoryUnitOfWorkFactory, caps: MemoryBudgetCaps,
+        self,
+        uow: MemoryUnitOfWorkFactory,
+        caps: MemoryBudgetCaps,
         plans: Callable[[str], Plan] = plan_named,
     ) -> None:
         self._uow = uow
@@ -53,14 +55,20 @@ class MemoryUsageMeter:
         if plan.active_servers is not None and len(active) > plan.active_servers:
             this = state.servers.get(server_id)
             rank = sum(
-                1 for s in active
+                1
+                for s in active
                 if this is not None and (s.created_at, s.id) < (this.created_at, this.id)
             )
             if rank >= plan.active_servers:
                 self._counts[(user_id, period)] = UsageCounts(current.calls, current.blocked + 1)
                 return Admission(
-                    allowed=False, reason="plan_limit", calls=current.calls, limit=None,
-                    plan=plan.id, server_limit=plan.active_servers, active_servers=len(active),
+                    allowed=False,
+                    reason="plan_limit",
+                    calls=current.calls,
+                    limit=None,
+                    plan=plan.id,
+                    server_limit=plan.active_servers,
+                    active_servers=len(active),
                 )
         limit = allowed_calls(plan, self._caps.caps.get(user_id))
         if limit is None or current.calls < limit:
@@ -68,7 +76,10 @@ class MemoryUsageMeter:
             return Admission(allowed=True, calls=current.calls + 1, limit=limit, plan=plan.id)
         self._counts[(user_id, period)] = UsageCounts(current.calls, current.blocked + 1)
         return Admission(
-            allowed=False, reason=refusal_reason(plan), calls=current.calls, limit=limit,
+            allowed=False,
+            reason=refusal_reason(plan),
+            calls=current.calls,
+            limit=limit,
             plan=plan.id,
         )
 

@@ -32,6 +32,8 @@ class SqlBudgetCaps:
                 return
             dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             insert = dialect.insert(budget_caps).values(user_id=user_id, cap_micro_eur=cap_micro)
-            await connection.execute(insert.on_conflict_do_update(
-                index_elements=[budget_caps.c.user_id], set_={"cap_micro_eur": cap_micro}
-            ))
+            await connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[budget_caps.c.user_id], set_={"cap_micro_eur": cap_micro}
+                )
+            )

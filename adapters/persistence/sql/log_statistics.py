@@ -63,17 +63,24 @@ class SqlLogStatistics:
                 else:
                     p50 = await _nearest_rank(connection, row.server_id, in_range, 50, requests)
                     p95 = await _nearest_rank(connection, row.server_id, in_range, 95, requests)
-                found.append(ServerUsage(
-                    server_id=row.server_id, requests=requests, errors=errors,
-                    p50_ms=None if p50 is None else float(p50),
-                    p95_ms=None if p95 is None else float(p95),
-                ))
+                found.append(
+                    ServerUsage(
+                        server_id=row.server_id,
+                        requests=requests,
+                        errors=errors,
+                        p50_ms=None if p50 is None else float(p50),
+                        p95_ms=None if p95 is None else float(p95),
+                    )
+                )
             return found
 
 
 async def _nearest_rank(
-    connection: AsyncConnection, server_id: str, in_range: tuple[sa.ColumnElement[bool], ...],
-    percent: int, n: int,
+    connection: AsyncConnection,
+    server_id: str,
+    in_range: tuple[sa.ColumnElement[bool], ...],
+    percent: int,
+    n: int,
 ) -> float | None:
     if n == 0:
         return None

@@ -90,9 +90,7 @@ class SqlRequestLogStore:
             for plan_id, cutoff in cutoffs.items():
                 owners = sa.select(users.c.id).where(users.c.plan == plan_id)
                 result = await connection.execute(
-                    sa.delete(request_logs).where(
-                        _c.created_at < cutoff, _c.owner_id.in_(owners)
-                    )
+                    sa.delete(request_logs).where(_c.created_at < cutoff, _c.owner_id.in_(owners))
                 )
                 removed += result.rowcount
             known = sa.select(users.c.id).where(users.c.plan.in_(list(cutoffs)))

@@ -74,8 +74,13 @@ class SqlUsageMeter:
             if rank >= plan.active_servers:
                 calls = await self._block(connection, user_id, period)
                 return Admission(
-                    allowed=False, reason="plan_limit", calls=calls, limit=None,
-                    plan=plan.id, server_limit=plan.active_servers, active_servers=active,
+                    allowed=False,
+                    reason="plan_limit",
+                    calls=calls,
+                    limit=None,
+                    plan=plan.id,
+                    server_limit=plan.active_servers,
+                    active_servers=active,
                 )
         limit = allowed_calls(plan, cap)
         counted = await self._count(connection, user_id, period, limit)
@@ -120,15 +125,15 @@ class SqlUsageMeter:
             insert = _insert(connection).values(
                 user_id=user_id, period=period, calls=counts.calls, blocked=counts.blocked
             )
-            await connection.execute(insert.on_conflict_do_update(
-                index_elements=[usage_counters.c.user_id, usage_counters.c.period],
-                set_={"calls": counts.calls, "blocked": counts.blocked},
-            ))
+            await connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[usage_counters.c.user_id, usage_counters.c.period],
+                    set_={"calls": counts.calls, "blocked": counts.blocked},
+                )
+            )
 
 
-async def _older_active_servers(
-    connection: AsyncConnection, user_id: str, server_id: str
-) -> int:
+async def _older_active_servers(connection: AsyncConnection, user_id: str, server_id: str) -> int:
     """How many of the user's active servers were created before this one (its rank)."""
     this = servers.alias("this")
     statement = (

@@ -29,20 +29,31 @@ class BillingController(Controller):
         "open_billing_portal": use_case("open_billing_portal"),
     }
 
-    @post("/checkout", status_code=200, summary="Start a checkout for a paid plan",
-          operation_class=api_operation(CheckoutBody, (400, 401, 409, 429, 500, 502)))
+    @post(
+        "/checkout",
+        status_code=200,
+        summary="Start a checkout for a paid plan",
+        operation_class=api_operation(CheckoutBody, (400, 401, 409, 429, 500, 502)),
+    )
     async def checkout(
-        self, request: Request[Any, Any, Any], user: NamedDependency[User],
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[User],
         start_checkout: NamedDependency[StartCheckout],
     ) -> Envelope[CheckoutView]:
         body = decode_strict(CheckoutBody, await request.body())
         session = await start_checkout(user, body.plan_id)
         return Envelope(CheckoutView(url=session.url, session_id=session.session_id))
 
-    @post("/portal", status_code=200, summary="Open the billing portal",
-          operation_class=api_operation(None, (401, 404, 429, 500, 502)))
+    @post(
+        "/portal",
+        status_code=200,
+        summary="Open the billing portal",
+        operation_class=api_operation(None, (401, 404, 429, 500, 502)),
+    )
     async def portal(
-        self, user: NamedDependency[User],
+        self,
+        user: NamedDependency[User],
         open_billing_portal: NamedDependency[OpenBillingPortal],
     ) -> Envelope[PortalView]:
         return Envelope(PortalView(url=await open_billing_portal(user)))

@@ -43,8 +43,9 @@ class BillingPagesController(Controller):
 
     @get("/done", sync_to_thread=False)
     def done(self) -> Response[str]:
-        return _page("Thank you", "<p>Your plan is updated as soon as the payment is confirmed."
-                     "</p>")
+        return _page(
+            "Thank you", "<p>Your plan is updated as soon as the payment is confirmed.</p>"
+        )
 
     @get("/canceled", sync_to_thread=False)
     def canceled(self) -> Response[str]:

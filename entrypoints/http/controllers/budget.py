@@ -39,19 +39,30 @@ class BudgetController(Controller):
     ) -> Envelope[BudgetView]:
         return Envelope(budget_view(await get_budget_cap(user.id)))
 
-    @put("/", summary="Set or remove the budget cap (in force for the next call)",
-         operation_class=api_operation(BudgetBody))
+    @put(
+        "/",
+        summary="Set or remove the budget cap (in force for the next call)",
+        operation_class=api_operation(BudgetBody),
+    )
     async def replace(
-        self, request: Request[Any, Any, Any], user: NamedDependency[User],
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[User],
         set_budget_cap: NamedDependency[SetBudgetCap],
     ) -> Envelope[BudgetView]:
         cap = budget_cap_from_body(await request.body())
         return Envelope(budget_view(await set_budget_cap(user.id, cap)))
 
-    @post("/", status_code=200, summary="Set or remove the budget cap (same as PUT)",
-          operation_class=api_operation(BudgetBody))
+    @post(
+        "/",
+        status_code=200,
+        summary="Set or remove the budget cap (same as PUT)",
+        operation_class=api_operation(BudgetBody),
+    )
     async def create(
-        self, request: Request[Any, Any, Any], user: NamedDependency[User],
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[User],
         set_budget_cap: NamedDependency[SetBudgetCap],
     ) -> Envelope[BudgetView]:
         cap = budget_cap_from_body(await request.body())

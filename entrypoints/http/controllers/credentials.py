@@ -37,11 +37,17 @@ class CredentialController(Controller):
         "delete_credential": use_case("delete_credential"),
     }
 
-    @post("/", summary="Store a credential (its secret is write-only)",
-          operation_class=api_operation(CreateCredentialBody, (400, 401, 404, 429, 500)))
+    @post(
+        "/",
+        summary="Store a credential (its secret is write-only)",
+        operation_class=api_operation(CreateCredentialBody, (400, 401, 404, 429, 500)),
+    )
     async def create(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str],
-        user: NamedDependency[User], create_credential: NamedDependency[CreateCredential],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        create_credential: NamedDependency[CreateCredential],
     ) -> Envelope[CredentialView]:
         sid = parse_id(server_id, "serverId")
         body = decode_strict(CreateCredentialBody, await request.body())
@@ -50,9 +56,12 @@ class CredentialController(Controller):
 
     @get("/", summary="List credentials (newest first)", operation_class=api_operation())
     async def list_all(
-        self, server_id: FromPath[str], user: NamedDependency[User],
+        self,
+        server_id: FromPath[str],
+        user: NamedDependency[User],
         list_credentials: NamedDependency[ListCredentials],
-        page: FromQuery[int] = 1, limit: FromQuery[int] = 20,
+        page: FromQuery[int] = 1,
+        limit: FromQuery[int] = 20,
     ) -> PageEnvelope[CredentialView]:
         result = await list_credentials(
             user.id, parse_id(server_id, "serverId"), page_request(page, limit)
@@ -62,11 +71,18 @@ class CredentialController(Controller):
             meta=PageMeta(result.total, result.page, result.limit, result.has_more),
         )
 
-    @delete("/{credential_id:str}", status_code=200, summary="Delete a credential",
-            operation_class=api_operation())
+    @delete(
+        "/{credential_id:str}",
+        status_code=200,
+        summary="Delete a credential",
+        operation_class=api_operation(),
+    )
     async def delete_one(
-        self, server_id: FromPath[str], credential_id: FromPath[str],
-        user: NamedDependency[User], delete_credential: NamedDependency[DeleteCredential],
+        self,
+        server_id: FromPath[str],
+        credential_id: FromPath[str],
+        user: NamedDependency[User],
+        delete_credential: NamedDependency[DeleteCredential],
     ) -> Envelope[CredentialDeletedView]:
         deleted = await delete_credential(
             user.id, parse_id(server_id, "serverId"), parse_id(credential_id, "credentialId")

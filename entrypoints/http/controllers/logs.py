@@ -19,11 +19,13 @@ __all__ = ["server_logs"]
 
 
 @get(
-    "/api/servers/{server_id:str}/logs", tags=["logs"],
+    "/api/servers/{server_id:str}/logs",
+    tags=["logs"],
     summary="The server's request logs, newest first (keyset cursor)",
     operation_class=api_operation(),
     dependencies={
-        "user": Provide(current_user, sync_to_thread=False), "list_logs": use_case("list_logs")
+        "user": Provide(current_user, sync_to_thread=False),
+        "list_logs": use_case("list_logs"),
     },
 )
 async def server_logs(

@@ -45,9 +45,7 @@ def _public_url(request: Request[Any, Any, Any]) -> str:
     return str(request.app.state.container.settings().public_url)
 
 
-def _page(
-    request: Request[Any, Any, Any], result: Any
-) -> PageEnvelope[ServerView]:
+def _page(request: Request[Any, Any, Any], result: Any) -> PageEnvelope[ServerView]:
     public = _public_url(request)
     return PageEnvelope(
         data=[server_view(s, public) for s in result.items],
@@ -64,36 +62,53 @@ class SpecServersController(Controller):
 
     @get("/", summary="List the spec's servers", operation_class=api_operation())
     async def list_for_spec(
-        self, request: Request[Any, Any, Any], spec_id: FromPath[str],
-        user: NamedDependency[User], list_servers: NamedDependency[ListServers],
-        page: FromQuery[int] = 1, limit: FromQuery[int] = 20,
+        self,
+        request: Request[Any, Any, Any],
+        spec_id: FromPath[str],
+        user: NamedDependency[User],
+        list_servers: NamedDependency[ListServers],
+        page: FromQuery[int] = 1,
+        limit: FromQuery[int] = 20,
     ) -> PageEnvelope[ServerView]:
         result = await list_servers(
             user.id, page_request(page, limit), spec_id=parse_id(spec_id, "specId")
         )
         return _page(request, result)
 
-    @post("/", summary="Create a server from the spec",
-          operation_class=api_operation(CreateServerBody, (400, 401, 403, 404, 409, 429, 500)))
+    @post(
+        "/",
+        summary="Create a server from the spec",
+        operation_class=api_operation(CreateServerBody, (400, 401, 403, 404, 409, 429, 500)),
+    )
     async def create(
-        self, request: Request[Any, Any, Any], spec_id: FromPath[str],
-        user: NamedDependency[User], create_server: NamedDependency[CreateServer],
+        self,
+        request: Request[Any, Any, Any],
+        spec_id: FromPath[str],
+        user: NamedDependency[User],
+        create_server: NamedDependency[CreateServer],
     ) -> Envelope[ServerCreatedView]:
         sid = parse_id(spec_id, "specId")
         body = decode_strict(CreateServerBody, await request.body())
         created = await create_server(
             user,
             CreateServerCommand(
-                spec_id=sid, name=body.name, slug=body.slug, auth_mode=body.auth_mode,
-                auth_config=body.auth_config, base_url=body.base_url,
+                spec_id=sid,
+                name=body.name,
+                slug=body.slug,
+                auth_mode=body.auth_mode,
+                auth_config=body.auth_config,
+                base_url=body.base_url,
                 rate_limit_per_minute=body.rate_limit_per_minute,
             ),
         )
         summary = ServerSummary(created.server, created.tool_count, created.tool_count)
-        return Envelope(ServerCreatedView(
-            **server_fields(summary, _public_url(request)),
-            token=created.token, token_warning=created.token_warning,
-        ))
+        return Envelope(
+            ServerCreatedView(
+                **server_fields(summary, _public_url(request)),
+                token=created.token,
+                token_warning=created.token_warning,
+            )
+        )
 
 
 class ServerController(Controller):
@@ -105,49 +120,79 @@ class ServerController(Controller):
 
     @get("/", summary="List servers (newest first)", operation_class=api_operation())
     async def list_all(
-        self, request: Request[Any, Any, Any], user: NamedDependency[User],
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[User],
         list_servers: NamedDependency[ListServers],
-        page: FromQuery[int] = 1, limit: FromQuery[int] = 20,
+        page: FromQuery[int] = 1,
+        limit: FromQuery[int] = 20,
     ) -> PageEnvelope[ServerView]:
         return _page(request, await list_servers(user.id, page_request(page, limit)))
 
     @get("/{server_id:str}", summary="Get a server", operation_class=api_operation())
     async def get_one(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str],
-        user: NamedDependency[User], get_server: NamedDependency[GetServer],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        get_server: NamedDependency[GetServer],
     ) -> Envelope[ServerView]:
         summary = await get_server(user.id, parse_id(server_id, "serverId"))
         return Envelope(server_view(summary, _public_url(request)))
 
-    @put("/{server_id:str}", summary="Update a server",
-         operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)))
+    @put(
+        "/{server_id:str}",
+        summary="Update a server",
+        operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)),
+    )
     async def put_one(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str],
-        user: NamedDependency[User], update_server: NamedDependency[UpdateServer],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        update_server: NamedDependency[UpdateServer],
     ) -> Envelope[ServerView]:
         return await self._update(request, server_id, user, update_server)
 
-    @patch("/{server_id:str}", summary="Update a server (same as PUT)",
-           operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)))
+    @patch(
+        "/{server_id:str}",
+        summary="Update a server (same as PUT)",
+        operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)),
+    )
     async def patch_one(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str],
-        user: NamedDependency[User], update_server: NamedDependency[UpdateServer],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        update_server: NamedDependency[UpdateServer],
     ) -> Envelope[ServerView]:
         return await self._update(request, server_id, user, update_server)
 
-    @delete("/{server_id:str}", status_code=200, summary="Delete a server",
-            operation_class=api_operation())
+    @delete(
+        "/{server_id:str}",
+        status_code=200,
+        summary="Delete a server",
+        operation_class=api_operation(),
+    )
     async def delete_one(
-        self, server_id: FromPath[str], user: NamedDependency[User],
+        self,
+        server_id: FromPath[str],
+        user: NamedDependency[User],
         delete_server: NamedDependency[DeleteServer],
     ) -> Envelope[ServerDeletedView]:
         deleted = await delete_server(user.id, parse_id(server_id, "serverId"))
         return Envelope(ServerDeletedView(deleted, True))
 
-    @post("/{server_id:str}/rotate-token", status_code=200, summary="Rotate the access token",
-          operation_class=api_operation())
+    @post(
+        "/{server_id:str}/rotate-token",
+        status_code=200,
+        summary="Rotate the access token",
+        operation_class=api_operation(),
+    )
     async def rotate_token(
-        self, server_id: FromPath[str], user: NamedDependency[User],
+        self,
+        server_id: FromPath[str],
+        user: NamedDependency[User],
         rotate_server_token: NamedDependency[RotateServerToken],
     ) -> Envelope[TokenView]:
         rotated = await rotate_server_token(user.id, parse_id(server_id, "serverId"))
@@ -159,9 +204,17 @@ class ServerController(Controller):
     ) -> Envelope[ServerView]:
         sid = parse_id(server_id, "serverId")
         body = decode_strict(UpdateServerBody, await request.body())
-        summary = await update_server(user, sid, UpdateServerCommand(
-            name=body.name, slug=body.slug, auth_mode=body.auth_mode,
-            auth_config=body.auth_config, base_url=body.base_url,
-            rate_limit_per_minute=body.rate_limit_per_minute, is_active=body.is_active,
-        ))
+        summary = await update_server(
+            user,
+            sid,
+            UpdateServerCommand(
+                name=body.name,
+                slug=body.slug,
+                auth_mode=body.auth_mode,
+                auth_config=body.auth_config,
+                base_url=body.base_url,
+                rate_limit_per_minute=body.rate_limit_per_minute,
+                is_active=body.is_active,
+            ),
+        )
         return Envelope(server_view(summary, _public_url(request)))

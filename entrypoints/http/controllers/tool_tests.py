@@ -76,11 +76,18 @@ class ToolTestController(Controller):
         "test_tool_call": use_case("test_tool_call"),
     }
 
-    @post("/", status_code=200, summary="Run a tool as an MCP tools/call would",
-          operation_class=api_operation(TestCallBody, (400, 401, 404, 429, 500, 502)))
+    @post(
+        "/",
+        status_code=200,
+        summary="Run a tool as an MCP tools/call would",
+        operation_class=api_operation(TestCallBody, (400, 401, 404, 429, 500, 502)),
+    )
     async def run(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str],
-        user: NamedDependency[User], test_tool_call: NamedDependency[TestToolCall],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        test_tool_call: NamedDependency[TestToolCall],
     ) -> Envelope[TestCallView]:
         sid = parse_id(server_id, "serverId")
         body = decode_strict(TestCallBody, await request.body())
@@ -88,9 +95,15 @@ class ToolTestController(Controller):
         outcome = await test_tool_call(
             user.id, sid, body.tool_name, arguments or {}, request_id_of(request.scope)
         )
-        return Envelope(TestCallView(
-            tool_name=outcome.tool_name, is_error=outcome.is_error, status=outcome.status,
-            body=outcome.body, truncated=outcome.truncated, duration_ms=outcome.duration_ms,
-            timing=TimingView(outcome.duration_ms, outcome.upstream_ms),
-            request=RequestView(outcome.request_method, outcome.request_url),
-        ))
+        return Envelope(
+            TestCallView(
+                tool_name=outcome.tool_name,
+                is_error=outcome.is_error,
+                status=outcome.status,
+                body=outcome.body,
+                truncated=outcome.truncated,
+                duration_ms=outcome.duration_ms,
+                timing=TimingView(outcome.duration_ms, outcome.upstream_ms),
+                request=RequestView(outcome.request_method, outcome.request_url),
+            )
+        )

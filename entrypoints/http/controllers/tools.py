@@ -43,12 +43,18 @@ class ToolController(Controller):
 
     @get("/", summary="List tools (ordered by name)", operation_class=api_operation())
     async def list_tools(
-        self, server_id: FromPath[str], user: NamedDependency[User],
-        list_tools: NamedDependency[ListTools], page: FromQuery[int] = 1,
-        limit: FromQuery[int] = 20, active: FromQuery[str | None] = None,
+        self,
+        server_id: FromPath[str],
+        user: NamedDependency[User],
+        list_tools: NamedDependency[ListTools],
+        page: FromQuery[int] = 1,
+        limit: FromQuery[int] = 20,
+        active: FromQuery[str | None] = None,
     ) -> PageEnvelope[ToolView]:
         result = await list_tools(
-            user.id, parse_id(server_id, "serverId"), page_request(page, limit),
+            user.id,
+            parse_id(server_id, "serverId"),
+            page_request(page, limit),
             _active_filter(active),
         )
         return PageEnvelope(
@@ -56,31 +62,55 @@ class ToolController(Controller):
             meta=PageMeta(result.total, result.page, result.limit, result.has_more),
         )
 
-    @put("/{tool_id:str}", summary="Update a tool",
-         operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)))
+    @put(
+        "/{tool_id:str}",
+        summary="Update a tool",
+        operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)),
+    )
     async def put_tool(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str], tool_id: FromPath[str],
-        user: NamedDependency[User], update_tool: NamedDependency[UpdateTool],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        tool_id: FromPath[str],
+        user: NamedDependency[User],
+        update_tool: NamedDependency[UpdateTool],
     ) -> Envelope[ToolView]:
         return await self._update(request, server_id, tool_id, user, update_tool)
 
-    @patch("/{tool_id:str}", summary="Update a tool (same as PUT)",
-           operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)))
+    @patch(
+        "/{tool_id:str}",
+        summary="Update a tool (same as PUT)",
+        operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)),
+    )
     async def patch_tool(
-        self, request: Request[Any, Any, Any], server_id: FromPath[str], tool_id: FromPath[str],
-        user: NamedDependency[User], update_tool: NamedDependency[UpdateTool],
+        self,
+        request: Request[Any, Any, Any],
+        server_id: FromPath[str],
+        tool_id: FromPath[str],
+        user: NamedDependency[User],
+        update_tool: NamedDependency[UpdateTool],
     ) -> Envelope[ToolView]:
         return await self._update(request, server_id, tool_id, user, update_tool)
 
     @staticmethod
     async def _update(
-        request: Request[Any, Any, Any], server_id: str, tool_id: str, user: User,
+        request: Request[Any, Any, Any],
+        server_id: str,
+        tool_id: str,
+        user: User,
         update_tool: UpdateTool,
     ) -> Envelope[ToolView]:
         sid = parse_id(server_id, "serverId")
         tid = parse_id(tool_id, "toolId")
         body = decode_strict(UpdateToolBody, await request.body())
-        tool = await update_tool(user.id, sid, tid, UpdateToolCommand(
-            is_active=body.is_active, name=body.name, description=body.description,
-        ))
+        tool = await update_tool(
+            user.id,
+            sid,
+            tid,
+            UpdateToolCommand(
+                is_active=body.is_active,
+                name=body.name,
+                description=body.description,
+            ),
+        )
         return Envelope(tool_view(tool))

@@ -16,10 +16,13 @@ __all__ = ["usage"]
 
 
 @get(
-    "/api/usage", tags=["billing"], summary="This period's usage and bill",
+    "/api/usage",
+    tags=["billing"],
+    summary="This period's usage and bill",
     operation_class=api_operation(),
     dependencies={
-        "user": Provide(current_user, sync_to_thread=False), "get_usage": use_case("get_usage")
+        "user": Provide(current_user, sync_to_thread=False),
+        "get_usage": use_case("get_usage"),
     },
 )
 async def usage(

@@ -84,8 +84,12 @@ class WebhookController(Controller):
         Exception: _internal,
     }
 
-    @post("/stripe", status_code=200, summary="Stripe events (Stripe-Signature)",
-          request_max_body_size=WEBHOOK_MAX_BODY_BYTES)
+    @post(
+        "/stripe",
+        status_code=200,
+        summary="Stripe events (Stripe-Signature)",
+        request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
+    )
     async def stripe(
         self,
         request: Request[Any, Any, Any],
@@ -97,8 +101,12 @@ class WebhookController(Controller):
         await apply_payment_event(event)
         return WebhookAck()
 
-    @post("/clerk", status_code=200, summary="Clerk events (Svix-signed)",
-          request_max_body_size=WEBHOOK_MAX_BODY_BYTES)
+    @post(
+        "/clerk",
+        status_code=200,
+        summary="Clerk events (Svix-signed)",
+        request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
+    )
     async def clerk(
         self,
         request: Request[Any, Any, Any],

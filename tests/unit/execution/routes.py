@@ -27,8 +27,13 @@ def route(
 ) -> ArgumentRoute:
     """One argument route with the given serialisation."""
     return ArgumentRoute(
-        name=name, location=location, wire_name=wire_name or name, style=style,
-        explode=explode, allow_reserved=allow_reserved, content_type=content_type,
+        name=name,
+        location=location,
+        wire_name=wire_name or name,
+        style=style,
+        explode=explode,
+        allow_reserved=allow_reserved,
+        content_type=content_type,
     )
 
 

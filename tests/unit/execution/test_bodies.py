@@ -17,9 +17,11 @@ from tests.unit.execution.routes import BASE, route
 
 def post(media_type: str, body: Any, *, required: bool = False, **options: Any) -> UpstreamRequest:
     routing = Routing(
-        method="post", path="/things",
+        method="post",
+        path="/things",
         arguments=(route("body", "", False, name="body", content_type=media_type),),
-        body_media_type=media_type, body_required=required,
+        body_media_type=media_type,
+        body_required=required,
     )
     return build_request(routing, {"body": body}, BASE, **options)
 
@@ -50,7 +52,11 @@ def test_form_body_repeats_array_keys_and_nests_objects_as_json() -> None:
     )
     assert request.content_type == "application/x-www-form-urlencoded"
     assert parse_qsl((request.body or b"").decode()) == [
-        ("name", "a b&c"), ("tags", "x"), ("tags", "y"), ("meta", '{"k":1}'), ("flag", "true"),
+        ("name", "a b&c"),
+        ("tags", "x"),
+        ("tags", "y"),
+        ("meta", '{"k":1}'),
+        ("flag", "true"),
     ]
 
 
@@ -58,12 +64,17 @@ def test_multipart_parts_parse_back() -> None:
     request = post(
         "multipart/form-data",
         {"title": "Hi", "file": "PNG…data", "tags": ["a", "b"], "meta": {"k": [1]}},
-        binary_fields=frozenset({"file"}), boundary="test-boundary-123",
+        binary_fields=frozenset({"file"}),
+        boundary="test-boundary-123",
     )
     assert request.content_type == "multipart/form-data; boundary=test-boundary-123"
     parts = parts_of(request)
     assert [p.get_param("name", header="content-disposition") for p in parts] == [
-        "title", "file", "tags", "tags", "meta",
+        "title",
+        "file",
+        "tags",
+        "tags",
+        "meta",
     ]
     assert parts[0].get_content() == "Hi"
     assert parts[1].get_filename() == "file"
@@ -85,11 +96,16 @@ def test_binary_body_fields_are_read_from_the_input_schema() -> None:
     schema = {
         "type": "object",
         "properties": {"body": {"$ref": "#/$defs/Upload"}},
-        "$defs": {"Upload": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"},
-            "more": {"type": "array", "items": {"type": "string", "format": "base64"}},
-            "note": {"type": "string"},
-        }}},
+        "$defs": {
+            "Upload": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "more": {"type": "array", "items": {"type": "string", "format": "base64"}},
+                    "note": {"type": "string"},
+                },
+            }
+        },
     }
     assert binary_body_fields(schema) == {"file", "more"}
 
@@ -101,8 +117,11 @@ def test_other_media_types_send_the_string_as_it_is() -> None:
 
 @pytest.mark.parametrize(
     ("media_type", "body"),
-    [("text/plain", {"not": "text"}), ("application/x-www-form-urlencoded", [1]),
-     ("multipart/form-data", "x")],
+    [
+        ("text/plain", {"not": "text"}),
+        ("application/x-www-form-urlencoded", [1]),
+        ("multipart/form-data", "x"),
+    ],
 )
 def test_a_body_of_the_wrong_shape_is_an_argument_error(media_type: str, body: Any) -> None:
     with pytest.raises(ArgumentError) as caught:

@@ -9,9 +9,7 @@ import pytest
 from domain.errors import InvalidRequest
 from domain.execution import UpstreamRequest, apply_credential, masked_headers, redacted_url
 
-REQUEST = UpstreamRequest(
-    method="GET", url="https://a.test/v1/u?q=1", headers=(("X-Trace", "t"),)
-)
+REQUEST = UpstreamRequest(method="GET", url="https://a.test/v1/u?q=1", headers=(("X-Trace", "t"),))
 
 
 def test_no_auth_leaves_the_request_alone() -> None:
@@ -61,17 +59,29 @@ def test_a_secret_with_a_line_break_is_refused_without_quoting_it() -> None:
 
 def test_redacted_url_masks_secret_query_values_and_passwords() -> None:
     request = UpstreamRequest(method="GET", url="https://u:pw@a.test/x?q=1&api%5Fkey=s3&k=s")
-    assert redacted_url(request, ["api_key", "k"]) == "https://u:***@a.test/x?q=1&api%5Fkey=***&k=***"
+    assert (
+        redacted_url(request, ["api_key", "k"]) == "https://u:***@a.test/x?q=1&api%5Fkey=***&k=***"
+    )
 
 
 def test_masked_headers_hide_credentials_and_key_like_names() -> None:
     headers = (
-        ("Authorization", "Bearer x"), ("Cookie", "a=1"), ("Proxy-Authorization", "p"),
-        ("X-API-Key", "k"), ("X-Session-Id", "s"), ("X-Signature", "g"),
-        ("X-Client-Secret", "c"), ("Accept", "application/json"),
+        ("Authorization", "Bearer x"),
+        ("Cookie", "a=1"),
+        ("Proxy-Authorization", "p"),
+        ("X-API-Key", "k"),
+        ("X-Session-Id", "s"),
+        ("X-Signature", "g"),
+        ("X-Client-Secret", "c"),
+        ("Accept", "application/json"),
     )
     assert masked_headers(headers) == (
-        ("Authorization", "***"), ("Cookie", "***"), ("Proxy-Authorization", "***"),
-        ("X-API-Key", "***"), ("X-Session-Id", "***"), ("X-Signature", "***"),
-        ("X-Client-Secret", "***"), ("Accept", "application/json"),
+        ("Authorization", "***"),
+        ("Cookie", "***"),
+        ("Proxy-Authorization", "***"),
+        ("X-API-Key", "***"),
+        ("X-Session-Id", "***"),
+        ("X-Signature", "***"),
+        ("X-Client-Secret", "***"),
+        ("Accept", "application/json"),
     )

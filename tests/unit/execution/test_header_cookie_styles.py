@@ -61,7 +61,8 @@ def test_json_content_headers_escape_non_ascii() -> None:
 
 def test_every_cookie_goes_into_one_cookie_header() -> None:
     routing = Routing(
-        method="GET", path="/x",
+        method="GET",
+        path="/x",
         arguments=(
             route("cookie", "form", True, name="a"),
             route("cookie", "form", True, name="b"),

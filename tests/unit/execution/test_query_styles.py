@@ -56,8 +56,7 @@ def test_booleans_are_true_and_false() -> None:
 def test_deep_object_nests_objects_and_repeats_array_keys() -> None:
     value = {"name": "x", "size": {"min": 1}, "tags": ["a", "b"]}
     assert query_of(route("query", "deepObject", True, name="filter"), value) == (
-        "filter%5Bname%5D=x&filter%5Bsize%5D%5Bmin%5D=1"
-        "&filter%5Btags%5D=a&filter%5Btags%5D=b"
+        "filter%5Bname%5D=x&filter%5Bsize%5D%5Bmin%5D=1&filter%5Btags%5D=a&filter%5Btags%5D=b"
     )
 
 

@@ -12,8 +12,9 @@ from domain.openapi.tools import ArgumentLocation, ArgumentRoute, Routing
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=12,
 )
 LOCATIONS: list[ArgumentLocation] = ["path", "query", "header", "cookie"]
@@ -30,8 +31,11 @@ def routes(draw: st.DrawFn) -> ArgumentRoute:
     location = draw(st.sampled_from(LOCATIONS))
     name = draw(st.sampled_from(["a", "b", "c", "d"]))
     return ArgumentRoute(
-        name=f"{location}_{name}", location=location, wire_name=name,
-        style=draw(st.sampled_from(STYLES[location])), explode=draw(st.booleans()),
+        name=f"{location}_{name}",
+        location=location,
+        wire_name=name,
+        style=draw(st.sampled_from(STYLES[location])),
+        explode=draw(st.booleans()),
         allow_reserved=draw(st.booleans()),
         content_type=draw(st.sampled_from([None, None, "application/json", "text/plain"])),
     )
@@ -40,16 +44,26 @@ def routes(draw: st.DrawFn) -> ArgumentRoute:
 @st.composite
 def routings(draw: st.DrawFn) -> Routing:
     arguments = draw(st.lists(routes(), max_size=5, unique_by=lambda r: r.name))
-    media_type = draw(st.sampled_from([
-        None, "application/json", "application/x-www-form-urlencoded",
-        "multipart/form-data", "text/plain",
-    ]))
+    media_type = draw(
+        st.sampled_from(
+            [
+                None,
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "text/plain",
+            ]
+        )
+    )
     if media_type is not None:
         body = ArgumentRoute("body", "body", "body", "", False, content_type=media_type)
         arguments.append(body)
     path = "/x/" + "/".join(f"{{{r.wire_name}}}" for r in arguments if r.location == "path")
     return Routing(
-        method="POST", path=path, arguments=tuple(arguments), body_media_type=media_type,
+        method="POST",
+        path=path,
+        arguments=tuple(arguments),
+        body_media_type=media_type,
         body_required=draw(st.booleans()),
     )
 

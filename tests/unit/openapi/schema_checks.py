@@ -7,8 +7,19 @@ from typing import Any
 
 import jsonschema_rs
 
-_ONE = ("not", "if", "then", "else", "items", "contains", "additionalProperties",
-        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_ONE = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "items",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
 _LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 _MAP = ("properties", "patternProperties", "dependentSchemas")
 
@@ -41,8 +52,10 @@ class SchemaAuditor:
         key = id(schema)
         if key not in self._bodies:
             self._keep.append(schema)
-            valid = jsonschema_rs.meta.is_valid(schema) if isinstance(schema, dict) else (
-                isinstance(schema, bool)
+            valid = (
+                jsonschema_rs.meta.is_valid(schema)
+                if isinstance(schema, dict)
+                else (isinstance(schema, bool))
             )
             self._bodies[key] = (valid, frozenset(refs_in(schema)))
         return self._bodies[key]

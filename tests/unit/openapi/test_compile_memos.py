@@ -23,18 +23,41 @@ def test_the_collector_state_is_restored_after_compiling() -> None:
 
 
 def test_a_referenced_schema_keeps_its_read_only_field_in_output_only() -> None:
-    pet = {"type": "object", "properties": {
-        "id": {"type": "string", "readOnly": True}, "name": {"type": "string"}}}
+    pet = {
+        "type": "object",
+        "properties": {"id": {"type": "string", "readOnly": True}, "name": {"type": "string"}},
+    }
     plain = {"type": "object", "properties": {"name": {"type": "string"}}}
     ref = {"$ref": "#/components/schemas/Pet"}
-    doc = openapi({"/pets": {"post": {
-        "operationId": "make",
-        "requestBody": {"content": {"application/json": {"schema": {
-            "type": "object", "properties": {"pet": ref, "tag": {
-                "$ref": "#/components/schemas/Tag"}}}}}},
-        "responses": ok({"type": "object", "properties": {"pet": ref, "tag": {
-            "$ref": "#/components/schemas/Tag"}}}),
-    }}}, components={"schemas": {"Pet": pet, "Tag": plain}})
+    doc = openapi(
+        {
+            "/pets": {
+                "post": {
+                    "operationId": "make",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "pet": ref,
+                                        "tag": {"$ref": "#/components/schemas/Tag"},
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    "responses": ok(
+                        {
+                            "type": "object",
+                            "properties": {"pet": ref, "tag": {"$ref": "#/components/schemas/Tag"}},
+                        }
+                    ),
+                }
+            }
+        },
+        components={"schemas": {"Pet": pet, "Tag": plain}},
+    )
     tool = compile_spec(doc).tools[0]
     assert tool.input_schema["$defs"]["Pet"]["properties"].keys() == {"name"}
     assert tool.output_schema is not None
@@ -47,25 +70,38 @@ def test_equal_inline_parameters_are_shared_but_warned_about_where_they_are() ->
     def parameter() -> dict[str, object]:
         return {"name": "q", "in": "query", "description": "query text"}
 
-    doc = openapi({
-        "/a": {"get": {"operationId": "a", "parameters": [parameter()], "responses": ok()}},
-        "/b": {"get": {"operationId": "b", "parameters": [parameter()], "responses": ok()}},
-    })
+    doc = openapi(
+        {
+            "/a": {"get": {"operationId": "a", "parameters": [parameter()], "responses": ok()}},
+            "/b": {"get": {"operationId": "b", "parameters": [parameter()], "responses": ok()}},
+        }
+    )
     compiled = compile_spec(doc)
     first, second = (t.input_schema["properties"]["q"] for t in compiled.tools)
     assert first == second == {"description": "query text"}
     assert [w.pointer for w in compiled.warnings if w.code == "parameter_schema_missing"] == [
-        "/paths/~1a/get/parameters/0", "/paths/~1b/get/parameters/0",
+        "/paths/~1a/get/parameters/0",
+        "/paths/~1b/get/parameters/0",
     ]
 
 
 def test_the_same_document_compiles_to_the_same_output_twice() -> None:
     shared = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}
-    doc = openapi({
-        "/a": {"get": {"parameters": [shared, {"$ref": "#/components/parameters/P"}],
-                       "responses": ok({"$ref": "#/components/schemas/S"})}},
-        "/b": {"put": {"parameters": [dict(shared)], "responses": ok()}},
-    }, components={"parameters": {"P": {"name": "p", "in": "header", "schema": {}}},
-                   "schemas": {"S": {"type": "object", "properties": {
-                       "s": {"$ref": "#/components/schemas/S"}}}}})
+    doc = openapi(
+        {
+            "/a": {
+                "get": {
+                    "parameters": [shared, {"$ref": "#/components/parameters/P"}],
+                    "responses": ok({"$ref": "#/components/schemas/S"}),
+                }
+            },
+            "/b": {"put": {"parameters": [dict(shared)], "responses": ok()}},
+        },
+        components={
+            "parameters": {"P": {"name": "p", "in": "header", "schema": {}}},
+            "schemas": {
+                "S": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/S"}}}
+            },
+        },
+    )
     assert compile_spec(doc) == compile_spec(doc)

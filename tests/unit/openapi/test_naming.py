@@ -92,7 +92,8 @@ def test_adding_unrelated_operations_never_renames_a_tool(
     for request in requests:
         clash = any(
             assign_names([o])[0].lower() == assign_names([request])[0].lower()
-            for o in combined if o is not request
+            for o in combined
+            if o is not request
         )
         if not clash and len(wanted_before) == len(requests):
             assert after[(request.method, request.path)] == before[(request.method, request.path)]

@@ -18,27 +18,71 @@ def test_one_tool_per_operation_of_all_eight_methods() -> None:
 
 
 def test_path_level_parameters_merge_and_operation_ones_override() -> None:
-    doc = openapi({"/users/{id}": {
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                       {"name": "v", "in": "query", "schema": {"type": "string"}}],
-        "get": {"parameters": [{"name": "v", "in": "query", "required": True,
-                                "schema": {"type": "integer"}}], "responses": ok()}}})
+    doc = openapi(
+        {
+            "/users/{id}": {
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "v", "in": "query", "schema": {"type": "string"}},
+                ],
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "v",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": ok(),
+                },
+            }
+        }
+    )
     tool = compile_spec(doc).tools[0]
     assert tool.input_schema["properties"]["v"]["type"] == "integer"
     assert tool.input_schema["required"] == ["id", "v"]
 
 
 def test_routes_record_styles_and_wire_names_and_disambiguate_collisions() -> None:
-    doc = openapi({"/items/{id}": {"post": {"parameters": [
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-        {"name": "id", "in": "query", "schema": {"type": "string"}},
-        {"name": "body", "in": "header", "schema": {"type": "string"}},
-        {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
-         "schema": {"type": "object"}},
-        {"name": "tags", "in": "query", "explode": False, "schema": {"type": "array"}},
-        {"name": "sid", "in": "cookie", "schema": {"type": "string"}}],
-        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
-            "type": "object"}}}}, "responses": ok()}}})
+    doc = openapi(
+        {
+            "/items/{id}": {
+                "post": {
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {"name": "id", "in": "query", "schema": {"type": "string"}},
+                        {"name": "body", "in": "header", "schema": {"type": "string"}},
+                        {
+                            "name": "filter",
+                            "in": "query",
+                            "style": "deepObject",
+                            "explode": True,
+                            "schema": {"type": "object"},
+                        },
+                        {
+                            "name": "tags",
+                            "in": "query",
+                            "explode": False,
+                            "schema": {"type": "array"},
+                        },
+                        {"name": "sid", "in": "cookie", "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
+                        }
+                    },
+                    "responses": ok(),
+                }
+            }
+        }
+    )
     tool = compile_spec(doc).tools[0]
     routes = {r.name: r for r in tool.routing.arguments}
     assert list(routes) == ["id", "query_id", "header_body", "filter", "tags", "sid", "body"]
@@ -52,8 +96,19 @@ def test_routes_record_styles_and_wire_names_and_disambiguate_collisions() -> No
 
 
 def test_other_body_media_types_are_sent_as_text_with_a_warning() -> None:
-    doc = openapi({"/x": {"put": {"requestBody": {"required": True, "content": {
-        "application/xml": {"schema": {"type": "object"}}}}, "responses": ok()}}})
+    doc = openapi(
+        {
+            "/x": {
+                "put": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/xml": {"schema": {"type": "object"}}},
+                    },
+                    "responses": ok(),
+                }
+            }
+        }
+    )
     compiled = compile_spec(doc)
     assert compiled.tools[0].input_schema["properties"]["body"]["type"] == "string"
     assert compiled.tools[0].routing.body_required
@@ -61,30 +116,67 @@ def test_other_body_media_types_are_sent_as_text_with_a_warning() -> None:
 
 
 def test_output_schema_from_the_first_json_2xx_response() -> None:
-    doc = openapi({"/x": {"get": {"responses": {
-        "204": {"description": "none"},
-        "201": {"description": "c", "content": {"application/vnd.api+json": {"schema": {
-            "type": "object", "properties": {"a": {"type": "string"}}}}}},
-        "400": {"description": "e", "content": {"application/json": {"schema": {}}}}}}}})
+    doc = openapi(
+        {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "204": {"description": "none"},
+                        "201": {
+                            "description": "c",
+                            "content": {
+                                "application/vnd.api+json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {"a": {"type": "string"}},
+                                    }
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "e",
+                            "content": {"application/json": {"schema": {}}},
+                        },
+                    }
+                }
+            }
+        }
+    )
     tool = compile_spec(doc).tools[0]
     assert tool.output_schema == {"type": "object", "properties": {"a": {"type": "string"}}}
     assert not tool.routing.output_wrapped
 
 
 def test_non_object_outputs_are_wrapped_and_no_json_means_none() -> None:
-    doc = openapi({"/x": {"get": {"responses": ok({"type": "array", "items": {}})},
-                          "put": {"responses": {"200": {"description": "x", "content": {
-                              "text/plain": {"schema": {"type": "string"}}}}}}}})
+    doc = openapi(
+        {
+            "/x": {
+                "get": {"responses": ok({"type": "array", "items": {}})},
+                "put": {
+                    "responses": {
+                        "200": {
+                            "description": "x",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    }
+                },
+            }
+        }
+    )
     get, put = compile_spec(doc).tools
-    assert get.output_schema == {"type": "object", "properties": {"result": {
-        "type": "array", "items": {}}}}
+    assert get.output_schema == {
+        "type": "object",
+        "properties": {"result": {"type": "array", "items": {}}},
+    }
     assert get.routing.output_wrapped
     assert put.output_schema is None
 
 
 def test_an_object_ref_output_stays_an_object() -> None:
-    doc = openapi({"/x": {"get": {"responses": ok({"$ref": "#/components/schemas/P"})}}},
-                  components={"schemas": {"P": {"type": "object"}}})
+    doc = openapi(
+        {"/x": {"get": {"responses": ok({"$ref": "#/components/schemas/P"})}}},
+        components={"schemas": {"P": {"type": "object"}}},
+    )
     tool = compile_spec(doc).tools[0]
     assert tool.output_schema["type"] == "object"
     assert tool.output_schema["$ref"] == "#/$defs/P"
@@ -102,23 +194,56 @@ def test_annotations_follow_the_method() -> None:
 
 
 def test_descriptions_join_summary_and_description_within_the_limit() -> None:
-    doc = openapi({"/x": {"get": {"summary": "Short", "description": "Long " * 100,
-                              "responses": ok()}, "put": {"responses": ok()}}})
+    doc = openapi(
+        {
+            "/x": {
+                "get": {"summary": "Short", "description": "Long " * 100, "responses": ok()},
+                "put": {"responses": ok()},
+            }
+        }
+    )
     get, put = compile_spec(doc, description_limit=50).tools
     assert get.description.startswith("Short\n\nLong") and len(get.description) == 50
     assert put.description == "PUT /x"
 
 
 def test_swagger_body_and_collection_formats() -> None:
-    doc = swagger({"/p/{ids}": {"post": {"consumes": ["application/json"], "parameters": [
-        {"name": "ids", "in": "path", "required": True, "type": "array", "items": {
-            "type": "integer"}, "collectionFormat": "csv"},
-        {"name": "tag", "in": "query", "type": "array", "items": {"type": "string"},
-         "collectionFormat": "multi"},
-        {"name": "pet", "in": "body", "required": True, "schema": {
-            "$ref": "#/definitions/Pet"}}],
-        "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"}}}}}},
-        definitions={"Pet": {"type": "object", "properties": {"id": {"type": "integer"}}}})
+    doc = swagger(
+        {
+            "/p/{ids}": {
+                "post": {
+                    "consumes": ["application/json"],
+                    "parameters": [
+                        {
+                            "name": "ids",
+                            "in": "path",
+                            "required": True,
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "collectionFormat": "csv",
+                        },
+                        {
+                            "name": "tag",
+                            "in": "query",
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "collectionFormat": "multi",
+                        },
+                        {
+                            "name": "pet",
+                            "in": "body",
+                            "required": True,
+                            "schema": {"$ref": "#/definitions/Pet"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"}}
+                    },
+                }
+            }
+        },
+        definitions={"Pet": {"type": "object", "properties": {"id": {"type": "integer"}}}},
+    )
     tool = compile_spec(doc).tools[0]
     routes = {r.name: r for r in tool.routing.arguments}
     assert (routes["ids"].style, routes["ids"].explode) == ("simple", False)
@@ -130,24 +255,39 @@ def test_swagger_body_and_collection_formats() -> None:
 
 
 def test_unusable_operations_are_warnings() -> None:
-    compiled = compile_spec(openapi({"/x": {"get": "nope", "put": {"$ref": "#/nowhere"},
-                                            "post": {"responses": ok()}}}))
+    compiled = compile_spec(
+        openapi({"/x": {"get": "nope", "put": {"$ref": "#/nowhere"}, "post": {"responses": ok()}}})
+    )
     assert len(compiled.tools) == 1 and compiled.operation_count == 3
     assert [w.code for w in compiled.warnings] == ["operation_skipped"] * 2
 
 
 def test_default_base_url_and_api_key_defaults() -> None:
-    doc = openapi({}, servers=[{"url": "/relative"}, {"url": "https://{region}.api.test/v1/",
-                  "variables": {"region": {"default": "eu"}}}],
-                  components={"securitySchemes": {
-                      "b": {"type": "http", "scheme": "bearer"},
-                      "k": {"type": "apiKey", "in": "query", "name": "api_key"}}})
+    doc = openapi(
+        {},
+        servers=[
+            {"url": "/relative"},
+            {"url": "https://{region}.api.test/v1/", "variables": {"region": {"default": "eu"}}},
+        ],
+        components={
+            "securitySchemes": {
+                "b": {"type": "http", "scheme": "bearer"},
+                "k": {"type": "apiKey", "in": "query", "name": "api_key"},
+            }
+        },
+    )
     assert default_base_url(doc) == "https://eu.api.test/v1"
     assert default_base_url(doc | {"servers": [{"url": "/v3"}]}, "https://x.test/spec.json") == (
-        "https://x.test/v3")
+        "https://x.test/v3"
+    )
     assert security_defaults(doc) == {"in": "query", "name": "api_key"}
-    old = swagger({}, host="api.test", basePath="/v2", schemes=["http", "https"],
-                  securityDefinitions={"k": {"type": "apiKey", "in": "header", "name": "X-Key"}})
+    old = swagger(
+        {},
+        host="api.test",
+        basePath="/v2",
+        schemes=["http", "https"],
+        securityDefinitions={"k": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+    )
     assert default_base_url(old) == "https://api.test/v2"
     assert security_defaults(old) == {"in": "header", "name": "X-Key"}
     assert default_base_url(openapi({})) is None and security_defaults(openapi({})) is None

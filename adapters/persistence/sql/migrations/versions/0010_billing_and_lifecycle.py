@@ -49,9 +49,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", name="pk_subscriptions"),
         sa.UniqueConstraint("customer_id", name="uq_subscriptions_customer_id"),
     )
-    op.create_index(
-        "ix_subscriptions_subscription_id", "subscriptions", ["subscription_id"]
-    )
+    op.create_index("ix_subscriptions_subscription_id", "subscriptions", ["subscription_id"])
     op.create_table(
         "processed_events",
         sa.Column("provider", sa.Text(), nullable=False),
