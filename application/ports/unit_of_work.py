@@ -57,4 +57,7 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     """Opens a new unit of work."""
 
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. `read_only` ones never write and never wait for writers:
+        each statement sees the latest committed state (no snapshot across statements), so
+        reads on the hot path cost one round trip each and take no lock."""

@@ -23,6 +23,10 @@ class AuthenticateUser:
         if not token:
             raise AuthenticationFailed("Missing bearer token.")
         identity = await self._verifier.verify(token)
+        async with self._uow(read_only=True) as uow:
+            user = await uow.users.get(identity.subject)
+        if user is not None:
+            return user
         async with self._uow() as uow:
             user = await uow.users.get(identity.subject)
             if user is not None:
@@ -42,6 +46,6 @@ class AuthenticateUser:
             await uow.users.add(user)
             await uow.commit()
         # Another request may have created it first; the stored row wins.
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             stored = await uow.users.get(identity.subject)
         return stored or user

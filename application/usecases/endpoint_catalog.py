@@ -66,7 +66,7 @@ class EndpointCatalog:
 
     async def resolve(self, endpoint_id: str) -> EndpointSnapshot | None:
         """The endpoint's current snapshot, or None for an unknown endpoint."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             server = await uow.servers.get_by_endpoint(endpoint_id)
             if server is None:
                 self._snapshots.pop(endpoint_id, None)

@@ -55,7 +55,7 @@ class ListLogs:
                 problems.append(FieldProblem(("cursor",), "is not a cursor of this list"))
         if problems:
             raise InvalidRequest("Invalid log query.", problems)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             server = await uow.servers.get(owner_id, server_id)
             user = await uow.users.get(owner_id)
         if server is None:

@@ -17,7 +17,7 @@ class ListCredentials:
         self._uow = uow
 
     async def __call__(self, owner_id: str, server_id: str, page: PageRequest) -> Page[Credential]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             if await uow.servers.get(owner_id, server_id) is None:
                 raise NotFound("Server")
             return await uow.credentials.list_page(server_id, page)

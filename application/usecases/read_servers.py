@@ -34,7 +34,7 @@ class GetServer:
         self._uow = uow
 
     async def __call__(self, owner_id: str, server_id: str) -> ServerSummary:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             server = await uow.servers.get(owner_id, server_id)
             if server is None:
                 raise NotFound("Server")
@@ -50,7 +50,7 @@ class ListServers:
     async def __call__(
         self, owner_id: str, page: PageRequest, spec_id: str | None = None
     ) -> Page[ServerSummary]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             if spec_id is not None and await uow.specs.get(owner_id, spec_id) is None:
                 raise NotFound("Spec")
             result = await uow.servers.list(owner_id, page, spec_id=spec_id)

@@ -17,7 +17,7 @@ class GetSpec:
         self._uow = uow
 
     async def __call__(self, owner_id: str, spec_id: str) -> Spec:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             spec = await uow.specs.get(owner_id, spec_id)
         if spec is None:
             raise NotFound("Spec")
@@ -31,5 +31,5 @@ class ListSpecs:
         self._uow = uow
 
     async def __call__(self, owner_id: str, page: PageRequest) -> Page[Spec]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.specs.list(owner_id, page)

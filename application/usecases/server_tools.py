@@ -25,7 +25,7 @@ class ListTools:
     async def __call__(
         self, owner_id: str, server_id: str, page: PageRequest, active: bool | None = None
     ) -> Page[Tool]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             if await uow.servers.get(owner_id, server_id) is None:
                 raise NotFound("Server")
             return await uow.tools.list(server_id, page, active=active)

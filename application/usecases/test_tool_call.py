@@ -26,7 +26,7 @@ class TestToolCall:
     async def __call__(
         self, owner_id: str, server_id: str, tool_name: str, arguments: Any, request_id: str
     ) -> ToolCallOutcome:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             server = await uow.servers.get(owner_id, server_id)
         if server is None:
             raise NotFound("Server")

@@ -70,7 +70,7 @@ class GetUsage:
     async def __call__(self, user_id: str) -> UsageReport:
         period = period_of(self._clock.now())
         start, end = period_bounds(period)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             user = await uow.users.get(user_id)
             servers = await _all_servers(uow, user_id)
         plan = plan_named(user.plan if user else "free")

@@ -57,11 +57,17 @@ class MemoryUnitOfWork:
     outbox: OutboxRepository
     overage: OverageLedger
 
-    def __init__(self, factory: MemoryUnitOfWorkFactory) -> None:
+    def __init__(self, factory: MemoryUnitOfWorkFactory, read_only: bool = False) -> None:
         self._factory = factory
         self._tables = MemoryTables()
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
+        if self._read_only:
+            # Commits publish a new copy and never change a published one: reading the
+            # published state needs neither the lock nor a copy.
+            self._bind(self._factory.committed)
+            return self
         task = asyncio.current_task()
         if task is not None and self._factory.holder is task:
             # Waiting would never end: fail loudly instead of hanging the test run.
@@ -69,17 +75,20 @@ class MemoryUnitOfWork:
         await self._factory.lock.acquire()
         self._factory.holder = task
         self._tables.load(self._factory.committed)
-        self.users = MemoryUserRepository(self._tables)
-        self.specs = MemorySpecRepository(self._tables)
-        self.servers = MemoryServerRepository(self._tables)
-        self.tools = MemoryToolRepository(self._tables)
-        self.credentials = MemoryCredentialRepository(self._tables)
-        self.subscriptions = MemorySubscriptionRepository(self._tables)
-        self.processed_events = MemoryProcessedEventRepository(self._tables)
-        self.tombstones = MemoryTombstoneRepository(self._tables)
-        self.outbox = MemoryOutboxRepository(self._tables)
-        self.overage = MemoryOverageLedger(self._tables, self._factory.usage_calls)
+        self._bind(self._tables)
         return self
+
+    def _bind(self, tables: MemoryTables) -> None:
+        self.users = MemoryUserRepository(tables)
+        self.specs = MemorySpecRepository(tables)
+        self.servers = MemoryServerRepository(tables)
+        self.tools = MemoryToolRepository(tables)
+        self.credentials = MemoryCredentialRepository(tables)
+        self.subscriptions = MemorySubscriptionRepository(tables)
+        self.processed_events = MemoryProcessedEventRepository(tables)
+        self.tombstones = MemoryTombstoneRepository(tables)
+        self.outbox = MemoryOutboxRepository(tables)
+        self.overage = MemoryOverageLedger(tables, self._factory.usage_calls)
 
     async def __aexit__(
         self,
@@ -88,10 +97,14 @@ class MemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._tables = MemoryTables()
+        if self._read_only:
+            return
         self._factory.holder = None
         self._factory.lock.release()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         # A copy, so that later writes in the same block stay private until committed again.
         self._factory.committed = self._tables.copy()
 
@@ -110,5 +123,5 @@ class MemoryUnitOfWorkFactory:
         # tables, so the composition root points this at them.
         self.usage_calls: UsageCalls = dict
 
-    def __call__(self) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self)
+    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self, read_only)

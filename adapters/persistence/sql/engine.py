@@ -37,7 +37,10 @@ def create_sql_engine(url: str) -> AsyncEngine:
         "json_deserializer": msgspec.json.decode,
     }
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, **options)
+        # Every unit of work ends its transaction itself (commit, or rollback on exit), so the
+        # pool's reset-on-return would only add a ROLLBACK: one more trip to aiosqlite's thread
+        # on every checkout of the hot path.
+        engine = create_async_engine(url, pool_reset_on_return=None, **options)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
@@ -71,4 +74,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Autocommit connections (read-only units of work, single atomic statements) run
+        # each statement on its own: no explicit transaction, and no write lock for reads.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -49,14 +49,19 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     overage: OverageLedger
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
         try:
-            await connection.begin()
+            if self._read_only:
+                # Autocommit: no BEGIN/COMMIT round trips and, on SQLite, no write lock.
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                await connection.begin()
         except BaseException:
             await connection.close()
             raise
@@ -88,6 +93,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         """Commit; later statements of the same block run in a new transaction."""
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._active().commit()
 
     async def rollback(self) -> None:
@@ -105,5 +112,5 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, read_only)

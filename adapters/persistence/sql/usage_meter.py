@@ -7,8 +7,8 @@ The count goes up only when it is below the limit, in the same statement that re
     WHERE usage_counters.calls < :limit RETURNING calls
 
 PostgreSQL locks the conflicting row and evaluates the WHERE on its latest version, so any
-number of connections, processes and instances never pass the limit; SQLite runs one writer at
-a time (BEGIN IMMEDIATE). No row returned means refused; the blocked counter goes up instead.
+number of connections, processes and instances never pass the limit; SQLite runs one writing
+statement at a time. No row returned means refused; the blocked counter goes up instead.
 """
 
 from __future__ import annotations
@@ -53,14 +53,11 @@ class SqlUsageMeter:
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         async with self._engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                # Each statement below is atomic alone; autocommit saves the BEGIN and COMMIT
-                # round trips on the hot path. SQLite keeps its one BEGIN IMMEDIATE transaction.
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-            verdict = await self._admit(connection, user_id, server_id, period)
-            if connection.in_transaction():
-                await connection.commit()
-            return verdict
+            # Each statement below is atomic alone (the count is one conditional upsert), so
+            # autocommit saves the BEGIN and COMMIT round trips on the hot path; on SQLite the
+            # write lock is then held for the upsert only, not across the account read.
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return await self._admit(connection, user_id, server_id, period)
 
     async def _admit(
         self, connection: AsyncConnection, user_id: str, server_id: str, period: str
