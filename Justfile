@@ -27,3 +27,16 @@ bench:
     uv run python bench/import_bench.py
     uv run --group bench python bench/call_path_bench.py
     uv run python bench/metering_bench.py
+
+# schemathesis against /schema/openapi.json with a long budget (CI runs a small one)
+fuzz EXAMPLES="200":
+    SPECMCP_FUZZ_EXAMPLES={{EXAMPLES}} uv run pytest tests/fuzz -q -s -p no:logging
+
+# e.g. `just soak --postgres --duration 1200`; RSS, errors and p99 per kind are reported
+# soak run (not in CI): mixed API and MCP traffic on one served process, 600 s by default
+soak *ARGS:
+    uv run python bench/soak.py {{ARGS}}
+
+# fault tests, including the one that stops and starts this machine's PostgreSQL cluster (root)
+faults *ARGS:
+    SPECMCP_FAULTS_RESTART_POSTGRES=1 uv run pytest tests/faults -q -s {{ARGS}}

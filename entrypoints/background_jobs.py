@@ -4,38 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from entrypoints.container import Container
+from entrypoints.periodic_jobs import run_periodically
 
-__all__ = ["PURGE_INTERVAL_SECONDS", "background_jobs"]
-
-log = logging.getLogger("specmcp.jobs")
-
-PURGE_INTERVAL_SECONDS = 3600.0
-"""Retention is in days; listings hide expired rows anyway, so hourly purges are plenty."""
-
-
-async def _every(seconds: float, job: Callable[[], Awaitable[int]], name: str) -> None:
-    while True:
-        try:
-            done = await job()
-            if done:
-                log.info("%s: %d rows", name, done)
-        except Exception:
-            log.exception("%s failed; next attempt in %.0f s", name, seconds)
-        await asyncio.sleep(seconds)
+__all__ = ["background_jobs"]
 
 
 @asynccontextmanager
-async def background_jobs(
-    container: Container, purge_every: float = PURGE_INTERVAL_SECONDS
-) -> AsyncIterator[None]:
-    """The log retention purge, and on the way out the last request log rows written."""
+async def background_jobs(container: Container) -> AsyncIterator[None]:
+    """The log retention purge (once per `purge_job_seconds` across instances), and on the way
+    out the last request log rows written."""
+    # Retention is in days; listings hide expired rows anyway, so hourly purges are plenty.
     purge = asyncio.create_task(
-        _every(purge_every, container.purge_expired_logs(), "log retention purge")
+        run_periodically(
+            "log_retention_purge",
+            container.settings().purge_job_seconds,
+            container.purge_expired_logs(),
+            container.job_lease(),
+            container.metrics().job_run,
+        )
     )
     try:
         yield
@@ -43,5 +33,7 @@ async def background_jobs(
         purge.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purge
+        # The billing job (left before this one) is done with the lease too.
+        await container.job_lease().aclose()
         # After the server stopped taking requests: every row recorded is written now.
         await container.log_sink().aclose()

@@ -1,8 +1,9 @@
 """The billing job of `specmcp serve`: queue new overage, deliver the billing outbox.
 
-Runs in every process; that is safe: queueing happens in one transaction per pass with the
-reported figure, and every delivery carries its idempotency key, so two processes delivering
-the same message have one effect at the provider.
+Ticks in every process and runs once per period across them (periodic_jobs: a JobLease claim
+per period). Were it to run twice, that would still be safe: queueing happens in one
+transaction per pass with the reported figure, and every delivery carries its idempotency key,
+so two processes delivering the same message have one effect at the provider.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from adapters.persistence.memory.unit_of_work import MemoryUnitOfWorkFactory
 from entrypoints.container import Container
+from entrypoints.periodic_jobs import run_periodically
 
 __all__ = ["billing_jobs", "run_billing_pass"]
 
@@ -29,14 +31,11 @@ async def run_billing_pass(container: Container) -> tuple[int, int]:
 
 
 async def _loop(container: Container, seconds: float) -> None:
-    while True:
-        try:
-            queued, delivered = await run_billing_pass(container)
-            if queued or delivered:
-                log.info("billing: %d queued, %d delivered", queued, delivered)
-        except Exception:
-            log.exception("billing pass failed; next attempt in %.0f s", seconds)
-        await asyncio.sleep(seconds)
+    async def billing_pass() -> tuple[int, int]:
+        return await run_billing_pass(container)
+
+    metrics = container.metrics()
+    await run_periodically("billing", seconds, billing_pass, container.job_lease(), metrics.job_run)
 
 
 def _link_memory_usage(container: Container) -> None:

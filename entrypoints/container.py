@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.coordination.file_job_lease import FileJobLease
+from adapters.coordination.memory_job_lease import MemoryJobLease
+from adapters.coordination.postgres_job_lease import PostgresJobLease
 from adapters.documents.json_yaml_decoder import JsonYamlDocumentDecoder
 from adapters.identity.clerk_identity_verifier import ClerkIdentityVerifier
 from adapters.identity.dev_identity_verifier import DevIdentityVerifier
@@ -35,6 +40,7 @@ from adapters.ratelimit.redis_rate_limiter import RedisRateLimiter
 from adapters.system.id_generators import Uuid4Generator
 from adapters.system.system_clock import SystemClock
 from adapters.system.token_generators import SecretsTokenGenerator
+from adapters.telemetry.prometheus_metrics import PrometheusMetrics
 from adapters.validation.jsonschema_argument_validator import JsonSchemaArgumentValidator
 from adapters.vault.aesgcm_keyring_vault import AesGcmKeyringVault
 from adapters.vault.keyring_config import load_or_create_local_keyring, parse_keyring
@@ -106,13 +112,47 @@ def _vault(settings: Settings) -> AesGcmKeyringVault | MemoryVault:
     return AesGcmKeyringVault(parse_keyring(load_or_create_local_keyring(settings.state_dir())))
 
 
-def _readiness(persistence: str, probe: Any) -> Callable[[], Awaitable[dict[str, str]]]:
+async def _redis_check(limiter: Any) -> str:
+    try:
+        async with asyncio.timeout(2.0):
+            await limiter.ping()
+    except TimeoutError:
+        return "timeout"
+    except Exception as exc:
+        return f"unavailable ({type(exc).__name__})"
+    return "ok"
+
+
+def _readiness(
+    settings: Settings, probe: Any, limiter: Any
+) -> Callable[[], Awaitable[dict[str, str]]]:
     async def check() -> dict[str, str]:
-        if persistence == "memory":
-            return {"database": "ok"}
-        return {"database": await probe.check()}
+        checks = {"database": "ok" if settings.persistence == "memory" else await probe.check()}
+        if settings.ratelimit == "redis":
+            checks["redis"] = await _redis_check(limiter)
+        return checks
 
     return check
+
+
+def _job_lease_kind(settings: Settings) -> str:
+    if settings.is_postgres:
+        return "postgres"
+    if settings.is_embedded_sqlite and _sqlite_path(settings) is not None:
+        return "file"
+    return "memory"
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    path = settings.database_url.split(":///", 1)[1]
+    return None if not path or path == ":memory:" else Path(path).expanduser().resolve()
+
+
+def _file_job_lease(settings: Settings) -> FileJobLease:
+    # Beside the database file: the workers sharing the file share the claims.
+    path = _sqlite_path(settings)
+    assert path is not None, "chosen only for a file database"
+    return FileJobLease(path.with_name(path.name + ".jobs"))
 
 
 def _plan_prices(settings: Settings) -> PlanPrices:
@@ -176,7 +216,13 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryUnitOfWorkFactory),
     )
     health_probe = providers.Singleton(SqlHealthProbe, engine)
-    readiness = providers.Singleton(_readiness, config.persistence, health_probe)
+    job_lease = providers.Selector(
+        config.job_lease,
+        postgres=providers.Singleton(PostgresJobLease, engine),
+        file=providers.Singleton(_file_job_lease, settings),
+        memory=providers.Singleton(MemoryJobLease),
+    )
+    metrics = providers.Singleton(PrometheusMetrics)
 
     identity = providers.Selector(
         config.identity,
@@ -190,6 +236,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryRateLimiter),
         redis=providers.Singleton(RedisRateLimiter.from_url, config.redis_url),
     )
+    readiness = providers.Singleton(_readiness, settings, health_probe, rate_limiter)
 
     outbound_client = providers.Singleton(build_guarded_client, config.outbound_allow_cidrs)
     document_fetcher = providers.Singleton(GuardedDocumentFetcher, outbound_client)
@@ -302,6 +349,7 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
         "description_limit": settings.description_limit,
         "metering": "on" if settings.metering else "off",
         "payments": settings.payments,
+        "job_lease": _job_lease_kind(settings),
     }
     container.config.from_dict(raw)
     for name, value in overrides.items():

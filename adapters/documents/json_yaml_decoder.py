@@ -41,6 +41,10 @@ class JsonYamlDocumentDecoder:
                 return msgspec.json.decode(text)
             except msgspec.DecodeError:
                 pass  # YAML flow style also starts with `{`; let the YAML parser judge.
+            except RecursionError:
+                raise InvalidSpecDocument(
+                    "The document is nested too deeply.", [FieldProblem((), "nested too deeply")]
+                ) from None
         return _decode_yaml(text)
 
 

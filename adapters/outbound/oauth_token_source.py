@@ -94,7 +94,7 @@ class GuardedOAuthTokenSource:
             )
         try:
             parsed = msgspec.json.decode(answer.content, type=_TokenAnswer)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             raise UpstreamUnavailable(
                 "The token endpoint answered without an access_token.", reason="bad_response"
             ) from None

@@ -49,5 +49,9 @@ class RedisRateLimiter:
         reset = max(1, math.ceil((int(pttl) if int(pttl) > 0 else ttl_ms) / 1000))
         return RateLimitDecision(bool(allowed), limit, max(0, limit - int(count)), reset)
 
+    async def ping(self) -> bool:
+        """Does Redis answer? (for /ready)."""
+        return bool(await self._client.ping())
+
     async def aclose(self) -> None:
         await self._client.aclose()

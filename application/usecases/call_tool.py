@@ -224,5 +224,6 @@ def _body(content: bytes) -> Any:
     """The answer as JSON when it parses, else as text (the test route shows it as is)."""
     try:
         return msgspec.json.decode(content)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # An upstream's invalid UTF-8 or too-deep nesting is shown as text, never a crash.
         return content.decode("utf-8", errors="replace")

@@ -37,7 +37,8 @@ def _status_line(status: int) -> str:
 def _parsed(body: bytes) -> tuple[bool, Any]:
     try:
         return True, msgspec.json.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # An upstream's invalid UTF-8 or too-deep nesting is text, not a crash.
         return False, None
 
 

@@ -29,7 +29,8 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
 
 
 def captured_body(content: bytes | str | None, secrets: tuple[str, ...] = ()) -> str | None:
-    """The body as text, secrets masked, cut to 16 KiB (UTF-8) and marked when cut.
+    """The body as text, secrets masked, NUL characters replaced (U+FFFD), cut to 16 KiB (UTF-8)
+    and marked when cut.
 
     Secrets are masked before cutting, so a secret split by the cut cannot leak its first half.
     """
@@ -42,6 +43,8 @@ def captured_body(content: bytes | str | None, secrets: tuple[str, ...] = ()) ->
     text = raw[:reach].decode("utf-8", errors="ignore" if len(raw) > reach else "replace")
     for secret in secrets:
         text = text.replace(secret, MASK)
+    # PostgreSQL text cannot hold NUL: one such row would fail its whole batch of log rows.
+    text = text.replace("\x00", "\ufffd")
     encoded = text.encode()
     if len(encoded) <= BODY_LIMIT and len(raw) <= reach:
         return text

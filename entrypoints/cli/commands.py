@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from entrypoints.cli import (
+    config_docs_command,
     dev_token_command,
     migrate_command,
     rotate_keys_command,
@@ -23,4 +24,5 @@ REGISTRARS: list[Callable[[Any], None]] = [
     tools_command.register,
     rotate_keys_command.register,
     run_command.register,
+    config_docs_command.register,
 ]

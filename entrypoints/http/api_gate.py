@@ -1,11 +1,15 @@
-"""The /api gate: request id, bearer authentication, and the per-user rate limit (API.md §1.3-1.4).
+"""The gate of every HTTP request: request id, metrics; for /api also bearer authentication
+and the per-user rate limit (API.md §1.3-1.4).
 
-A pure ASGI middleware so that refusals carry the same envelope and every /api answer carries
-the RateLimit-* headers.
+A pure ASGI middleware so that refusals carry the same envelope, every answer carries
+`X-Request-Id` (the id is also current in `request_context` for every log line written while
+serving it) and every /api answer carries the RateLimit-* headers.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import msgspec
@@ -16,8 +20,11 @@ from domain.errors import DomainError
 from entrypoints.http.dependencies import USER_KEY
 from entrypoints.http.envelope import error_envelope
 from entrypoints.http.request_ids import assign_request_id
+from entrypoints.observability.request_context import bind_request_id, release_request_id
 
 __all__ = ["ApiGate"]
+
+log = logging.getLogger("specmcp.access")
 
 _OPEN_PREFIXES = ("/api/webhooks/",)
 
@@ -55,6 +62,14 @@ async def _refuse(
     await send(end)
 
 
+def _route_of(scope: Scope) -> str:
+    # The MCP mount works on a copy of the scope: its template never comes back here.
+    template: str | None = scope.get("path_template")
+    if template and template != "/mcp":
+        return template
+    return "/mcp/{endpointId}" if scope["path"].startswith("/mcp/") else template or "unmatched"
+
+
 class ApiGate:
     """Authenticates /api requests and counts them against the caller's rate limit."""
 
@@ -66,6 +81,39 @@ class ApiGate:
             await self.app(scope, receive, send)
             return
         rid = assign_request_id(scope)
+        token = bind_request_id(rid)
+        container = scope["app"].state.container
+        metrics, access_log = container.metrics(), container.settings().access_log
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"x-request-id" for name, _ in headers):
+                    headers.append((b"x-request-id", rid.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self._gate(scope, receive, send_with_id, metrics)
+        finally:
+            route = _route_of(scope)
+            method, elapsed = scope.get("method", "GET"), time.perf_counter() - started
+            metrics.http_request(method, route, status, elapsed)
+            if access_log:
+                log.info(
+                    "%s %s %d",
+                    method,
+                    route,
+                    status,
+                    extra={"route": route, "status": status, "durationMs": elapsed * 1000},
+                )
+            release_request_id(token)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send, metrics: Any) -> None:
         path: str = scope["path"]
         if (not path.startswith("/api/") and path != "/api") or path.startswith(_OPEN_PREFIXES):
             await self.app(scope, receive, send)
@@ -75,6 +123,7 @@ class ApiGate:
         try:
             user = await container.authenticate_user()(_bearer(scope))
         except DomainError as exc:
+            metrics.refusal("api", "auth")
             await _refuse(send, 401, "AUTH_ERROR", exc.message, www)
             return
         settings = container.settings()
@@ -84,9 +133,9 @@ class ApiGate:
             (b"ratelimit-limit", str(decision.limit).encode()),
             (b"ratelimit-remaining", str(decision.remaining).encode()),
             (b"ratelimit-reset", str(decision.reset_seconds).encode()),
-            (b"x-request-id", rid.encode()),
         ]
         if not decision.allowed:
+            metrics.refusal("api", "rate_limit")
             await _refuse(
                 send,
                 429,

@@ -32,8 +32,10 @@ from entrypoints.http.error_mapping import exception_handlers
 from entrypoints.lifecycle import shutdown_container, start_container
 from entrypoints.mcp.hosted_endpoint import HostedMcpEndpoint
 from entrypoints.mcp.litestar_route import MCP_STATE_KEY, mcp_mount
+from entrypoints.observability.metrics_route import metrics
+from entrypoints.observability.metrics_sampler import metrics_sampler
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_app_from_env"]
 
 log = logging.getLogger("specmcp")
 
@@ -73,7 +75,12 @@ def create_app(container: Container) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            async with mcp_endpoint.running(), background_jobs(container), billing_jobs(container):
+            async with (
+                mcp_endpoint.running(),
+                background_jobs(container),
+                billing_jobs(container),
+                metrics_sampler(container),
+            ):
                 yield
         finally:
             await shutdown_container(container)
@@ -96,6 +103,7 @@ def create_app(container: Container) -> Litestar:
             BillingPagesController,
             WebhookController,
             mcp_mount,
+            *([metrics] if settings.metrics else []),
         ],
         middleware=[ApiGate],
         exception_handlers=exception_handlers,
@@ -103,7 +111,21 @@ def create_app(container: Container) -> Litestar:
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         debug=False,
+        # Logging is configured once per process (configure_logging): JSON with request ids.
+        logging_config=None,
     )
     app.state.container = container
     app.state[MCP_STATE_KEY] = mcp_endpoint
     return app
+
+
+def create_app_from_env() -> Litestar:
+    """The app of one `specmcp serve --workers N` worker: settings and logging from the
+    environment (the parent process checked them), a container of its own."""
+    from entrypoints.config import Settings
+    from entrypoints.container import build_container
+    from entrypoints.observability.json_logging import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(build_container(settings))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
@@ -29,7 +30,7 @@ class BudgetBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """`capEur`: euros 0..10000 with at most two decimals, or null for no cap (documentation
     only: the body is read from its raw JSON text so that no float ever rounds the amount)."""
 
-    cap_eur: float | None
+    cap_eur: Annotated[float, msgspec.Meta(ge=0, le=10_000, multiple_of=0.01)] | None
 
 
 class BudgetView(msgspec.Struct, frozen=True, rename="camel"):
@@ -46,7 +47,7 @@ def budget_cap_from_body(raw: bytes) -> int | None:
     """
     try:
         fields = msgspec.json.decode(raw, type=dict[str, msgspec.Raw]) if raw.strip() else None
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
         raise InvalidRequest(
             "The request body is invalid.", [FieldProblem((), "the body must be a JSON object")]
         ) from None

@@ -6,6 +6,8 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from entrypoints.observability.request_context import current_request_id
+
 __all__ = [
     "CursorEnvelope",
     "CursorMeta",
@@ -20,12 +22,14 @@ __all__ = [
 T = TypeVar("T")
 
 
-class ErrorBody(msgspec.Struct, frozen=True):
-    """`code` from the error table, a human `message`, optional machine-readable `details`."""
+class ErrorBody(msgspec.Struct, frozen=True, rename="camel"):
+    """`code` from the error table, a human `message`, optional machine-readable `details`,
+    and the `requestId` that names the request in the server log (docs/api.md)."""
 
     code: str
     message: str
     details: Any = None
+    request_id: str | None = None
 
 
 class Envelope(msgspec.Struct, Generic[T], frozen=True):
@@ -79,6 +83,9 @@ class ErrorEnvelope(msgspec.Struct, frozen=True):
     data: None = None
 
 
-def error_envelope(code: str, message: str, details: Any = None) -> ErrorEnvelope:
-    """Build the error envelope; `details` left out when None."""
-    return ErrorEnvelope(error=ErrorBody(code=code, message=message, details=details))
+def error_envelope(
+    code: str, message: str, details: Any = None, request_id: str | None = None
+) -> ErrorEnvelope:
+    """Build the error envelope; the request id defaults to the current request's."""
+    body = ErrorBody(code, message, details, request_id or current_request_id())
+    return ErrorEnvelope(error=body)

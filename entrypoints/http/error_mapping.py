@@ -20,6 +20,11 @@ from domain.errors import (
 )
 from entrypoints.http.envelope import error_envelope
 from entrypoints.http.request_ids import request_id_of
+from entrypoints.store_outage import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_MESSAGE,
+    is_store_unavailable,
+)
 
 __all__ = ["error_response", "exception_handlers"]
 
@@ -46,10 +51,13 @@ def error_response(
     message: str,
     details: Any = None,
     headers: dict[str, str] | None = None,
+    request_id: str | None = None,
 ) -> Response[Any]:
-    """An error envelope response."""
+    """An error envelope response (naming the request when `request_id` is given)."""
+    if request_id:
+        headers = {**(headers or {}), "X-Request-Id": request_id}
     return Response(
-        error_envelope(code, message, details),
+        error_envelope(code, message, details, request_id),
         status_code=status,
         headers=headers,
         media_type="application/json",
@@ -102,7 +110,9 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     elif status == 405:
         message = "Method not allowed on this route."
     headers = dict(exc.headers or {})
-    return error_response(status, code, message, details, headers=headers or None)
+    # Unmatched routes never pass the gate: the request is named here.
+    rid = request_id_of(request.scope)
+    return error_response(status, code, message, details, headers=headers or None, request_id=rid)
 
 
 def _litestar_problem(item: Any) -> dict[str, Any]:
@@ -114,9 +124,23 @@ def _litestar_problem(item: Any) -> dict[str, Any]:
 
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     rid = request_id_of(request.scope)
+    if is_store_unavailable(exc):
+        # Passing and retryable (a database restart or failover): 503, no traceback flood.
+        log.warning(
+            "database unavailable on %s %s [%s]: %s",
+            *(request.method, request.url.path, rid, type(exc).__name__),
+        )
+        return error_response(
+            503,
+            "INTERNAL_ERROR",
+            UNAVAILABLE_MESSAGE,
+            {"reason": "service_unavailable", "requestId": rid},
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            rid,
+        )
     log.error("internal error on %s %s [%s]", request.method, request.url.path, rid, exc_info=exc)
     return error_response(
-        500, "INTERNAL_ERROR", "Something went wrong on our side.", {"requestId": rid}
+        500, "INTERNAL_ERROR", "Something went wrong on our side.", {"requestId": rid}, None, rid
     )
 
 

@@ -8,12 +8,27 @@ import msgspec
 
 from domain.errors import FieldProblem
 from domain.values import HttpUrl, Slug
+from entrypoints.http.spec_bodies import HTTP_URL_PATTERN
 
 __all__ = ["CreateServerBody", "UpdateServerBody", "UpdateToolBody"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-SlugText = Annotated[str, msgspec.Meta(min_length=3, max_length=50)]
-Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+SlugText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=50,
+        extra_json_schema={"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+    ),
+]
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2000,
+        extra_json_schema={"pattern": HTTP_URL_PATTERN},
+    ),
+]
 RateLimit = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
 AuthMode = Literal["none", "api_key", "bearer", "basic", "oauth2_client_creds"]
 ToolName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

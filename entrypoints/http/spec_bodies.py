@@ -13,7 +13,16 @@ __all__ = ["CreateSpecBody", "UpdateSpecBody"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Version = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+# The pattern documents the http(s) rule that HttpUrl checks after decoding.
+HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/\S*)?$"
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2000,
+        extra_json_schema={"pattern": HTTP_URL_PATTERN},
+    ),
+]
 RawSpec = dict[str, Any] | str
 
 

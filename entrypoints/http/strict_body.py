@@ -100,6 +100,13 @@ def decode_strict(model: type[S], raw: bytes) -> S:
         body = msgspec.json.decode(raw) if raw.strip() else None
     except msgspec.DecodeError as exc:
         raise InvalidRequest("The body is not valid JSON.", [FieldProblem((), str(exc))]) from None
+    except RecursionError:
+        problem = FieldProblem((), "nested too deeply")
+        raise InvalidRequest("The body is not valid JSON.", [problem]) from None
+    except UnicodeDecodeError as exc:
+        # msgspec reports invalid UTF-8 inside a string this way, not as a DecodeError.
+        problem = FieldProblem((), f"invalid UTF-8 byte at offset {exc.start}")
+        raise InvalidRequest("The body is not valid UTF-8 JSON.", [problem]) from None
     cleaned, problems = problems_for(model, body)
     check = getattr(model, "check_fields", None)
     if check is not None and isinstance(body, dict):

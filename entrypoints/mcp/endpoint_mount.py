@@ -9,7 +9,7 @@ carrying `tools/call` the server's per-minute limit (429).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
@@ -24,10 +24,21 @@ from entrypoints.mcp.http_replies import refuse
 from entrypoints.mcp.origin_policy import OriginPolicy
 from entrypoints.mcp.request_body import BodyTooLarge, counts_tool_calls, read_body, replaying
 from entrypoints.mcp.sse_transport import MESSAGES_SEGMENT, SSE_SEGMENT, LegacySseEndpoint
+from entrypoints.store_outage import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_MESSAGE,
+    is_store_unavailable,
+)
 
-__all__ = ["McpEndpointMount"]
+__all__ = ["GateMetrics", "McpEndpointMount"]
 
 _WWW_AUTHENTICATE = [(b"www-authenticate", b'Bearer realm="specmcp"')]
+
+
+class GateMetrics(Protocol):
+    """Where the mount counts its refusals (PrometheusMetrics)."""
+
+    def refusal(self, gate: str, reason: str) -> None: ...
 
 
 def _header(scope: Any, name: bytes) -> str | None:
@@ -69,6 +80,7 @@ class McpEndpointMount:
         legacy: LegacySseEndpoint,
         mount_path: str = "/mcp",
         max_body_bytes: int,
+        metrics: GateMetrics | None = None,
     ) -> None:
         # Concurrent requests share lookups that start after they arrive (never staler).
         self._resolve = CoalescedLookup(catalog.resolve)
@@ -78,24 +90,36 @@ class McpEndpointMount:
         self._legacy = legacy
         self._mount_path = mount_path.rstrip("/")
         self._max_body = max_body_bytes
+        self._metrics = metrics
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         if not self._origins.allows(_header(scope, b"origin")):
+            self._refused("origin")
             await refuse(send, 403, "Origin not allowed.")
             return
         endpoint_id, rest = _split(scope["path"])
-        snapshot = await self._resolve(endpoint_id) if endpoint_id else None
+        try:
+            snapshot = await self._resolve(endpoint_id) if endpoint_id else None
+        except Exception as exc:
+            if not is_store_unavailable(exc):
+                raise
+            self._refused("unavailable")
+            retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())]
+            await refuse(send, 503, UNAVAILABLE_MESSAGE, retry)
+            return
         if (
             snapshot is None
             or not snapshot.server.is_active
             or rest not in ("", SSE_SEGMENT, MESSAGES_SEGMENT)
         ):
+            self._refused("not_found")
             await refuse(send, 404, "No such MCP endpoint.")
             return
         token = _bearer(scope)
         if token is None or not tokens_match(token, snapshot.server.token_digest):
+            self._refused("auth")
             await refuse(send, 401, "Missing or invalid access token.", _WWW_AUTHENTICATE)
             return
         scope["user"] = _session_owner(snapshot, token)
@@ -111,6 +135,7 @@ class McpEndpointMount:
         try:
             body = await read_body(receive, self._max_body)
         except BodyTooLarge:
+            self._refused("too_large")
             await refuse(send, 413, "Request body too large.")
             return
         if not await self._within_limit(snapshot, counts_tool_calls(body), send):
@@ -120,6 +145,10 @@ class McpEndpointMount:
             await self._legacy.post_message(scope, replay, send)
         else:
             await self.manager.handle_request(scope, replay, send)
+
+    def _refused(self, reason: str) -> None:
+        if self._metrics is not None:
+            self._metrics.refusal("mcp", reason)
 
     async def _serve_sse(
         self, method: str, scope: Any, receive: Any, send: Any, endpoint_id: str
@@ -134,6 +163,7 @@ class McpEndpointMount:
         for _ in range(calls):
             decision = await self._limiter.hit(f"mcp:{server.id}", server.rate_limit_per_minute, 60)
             if not decision.allowed:
+                self._refused("rate_limit")
                 await refuse(
                     send,
                     429,

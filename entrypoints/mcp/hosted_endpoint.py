@@ -25,7 +25,7 @@ MAX_MCP_BODY_BYTES = 4 * 1024 * 1024
 def build_mount(container: Container, mount_path: str = "/mcp") -> McpEndpointMount:
     """The mount with a fresh SDK server and session manager (a manager runs only once)."""
     settings = container.settings()
-    server = build_mcp_server(container.run_tool_call())
+    server = build_mcp_server(container.run_tool_call(), metrics=container.metrics())
     # Stateless JSON replies: any worker or instance answers any request, at the lowest CPU
     # cost. Origin is checked by the mount (the SDK's checks are off without settings).
     manager = StreamableHTTPSessionManager(
@@ -37,11 +37,12 @@ def build_mount(container: Container, mount_path: str = "/mcp") -> McpEndpointMo
     return McpEndpointMount(
         catalog=container.endpoint_catalog(),
         rate_limiter=container.rate_limiter(),
-        origins=OriginPolicy.from_env(settings.public_url),
+        origins=OriginPolicy.configured(settings.public_url, settings.mcp_allowed_origins),
         manager=manager,
         legacy=LegacySseEndpoint(server, MAX_MCP_BODY_BYTES),
         mount_path=mount_path,
         max_body_bytes=MAX_MCP_BODY_BYTES,
+        metrics=container.metrics(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from mcp import MCPError
 from mcp.server.caching import CacheHint
@@ -36,9 +36,16 @@ from entrypoints.mcp.tool_results import (
     secret_unavailable_result,
     unknown_tool_error,
     upstream_unavailable_result,
+    with_request_id,
+)
+from entrypoints.observability.request_context import bind_request_id, release_request_id
+from entrypoints.store_outage import (
+    RETRY_AFTER_SECONDS,
+    UNAVAILABLE_MESSAGE,
+    is_store_unavailable,
 )
 
-__all__ = ["TOOL_LIST_TTL_MS", "build_mcp_server"]
+__all__ = ["TOOL_LIST_TTL_MS", "ToolCallMetrics", "build_mcp_server"]
 
 log = logging.getLogger("specmcp.mcp")
 
@@ -67,8 +74,39 @@ def _input_schema(name: str) -> Mapping[str, Any] | None:
     return entry.tool.input_schema if entry is not None and entry.tool.is_active else None
 
 
-def build_mcp_server(run_tool_call: RunToolCall, *, version: str = "0.1.0") -> Server[Any]:
-    """The SDK server whose handlers serve the endpoint bound to each request."""
+class ToolCallMetrics(Protocol):
+    """Where tool calls are counted (PrometheusMetrics); outcomes as TOOL_CALL_OUTCOMES."""
+
+    def tool_call(self, outcome: str, upstream_seconds: float | None = None) -> None: ...
+
+    def refusal(self, gate: str, reason: str) -> None: ...
+
+
+def _unexpected(exc: Exception, request_id: str) -> MCPError:
+    if is_store_unavailable(exc):
+        log.warning("database unavailable on tools/call [%s]: %s", request_id, type(exc).__name__)
+        data: dict[str, Any] = {"reason": "service_unavailable"}
+        data["retryAfterSeconds"] = RETRY_AFTER_SECONDS
+        data["requestId"] = request_id
+        return MCPError(code=-32000, message=UNAVAILABLE_MESSAGE, data=data)
+    log.error("tools/call failed [%s]", request_id, exc_info=exc)
+    return MCPError(
+        code=INTERNAL_ERROR,
+        message="Something went wrong on our side.",
+        data={"requestId": request_id},
+    )
+
+
+def build_mcp_server(
+    run_tool_call: RunToolCall,
+    *,
+    version: str = "0.1.0",
+    metrics: ToolCallMetrics | None = None,
+) -> Server[Any]:
+    """The SDK server whose handlers serve the endpoint bound to each request.
+
+    JSON-RPC errors carry `data.requestId`, the id of the request's log rows and log lines.
+    """
 
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
@@ -81,24 +119,50 @@ def build_mcp_server(run_tool_call: RunToolCall, *, version: str = "0.1.0") -> S
         snapshot = _endpoint(ctx)
         scope = scope_of(ctx.request)
         request_id = request_id_of(scope) if scope is not None else secrets.token_hex(12)
+        token = bind_request_id(request_id)  # the SDK may serve this in a task of its own
+        try:
+            return _shaped(ctx, await _call(snapshot, params, request_id))
+        finally:
+            release_request_id(token)
+
+    async def _call(
+        snapshot: EndpointSnapshot, params: CallToolRequestParams, request_id: str
+    ) -> dict[str, Any]:
         try:
             outcome = await run_tool_call(
                 snapshot, params.name, params.arguments, source="mcp", request_id=request_id
             )
         except UnknownTool:
-            raise unknown_tool_error(params.name) from None
+            _count("invalid")
+            raise with_request_id(unknown_tool_error(params.name), request_id) from None
         except RateLimited as exc:
-            raise quota_error(exc) from None
+            _count("blocked", refusal=exc.reason)
+            raise with_request_id(quota_error(exc), request_id) from None
         except PlanLimitReached as exc:
-            raise plan_limit_error(exc) from None
+            _count("blocked", refusal="plan_limit")
+            raise with_request_id(plan_limit_error(exc), request_id) from None
         except InvalidRequest as exc:
-            return _shaped(ctx, invalid_request_result(exc))
+            _count("invalid")
+            return invalid_request_result(exc)
         except UpstreamUnavailable as exc:
-            return _shaped(ctx, upstream_unavailable_result(exc))
+            _count("upstream_error")
+            return upstream_unavailable_result(exc)
         except SecretUnavailable as exc:
+            _count("invalid")
             log.warning("credential of server %s cannot be opened", snapshot.server.id)
-            return _shaped(ctx, secret_unavailable_result(exc))
-        return _shaped(ctx, outcome_result(outcome))
+            return secret_unavailable_result(exc)
+        except Exception as exc:
+            # Never the SDK's default (code 0, message str(exc)): driver errors name SQL and hosts.
+            raise _unexpected(exc, request_id) from None
+        _count("is_error" if outcome.is_error else "ok", upstream_ms=outcome.upstream_ms)
+        return outcome_result(outcome)
+
+    def _count(outcome: str, refusal: str | None = None, upstream_ms: float | None = None) -> None:
+        if metrics is None:
+            return
+        metrics.tool_call(outcome, None if upstream_ms is None else upstream_ms / 1000)
+        if refusal is not None:
+            metrics.refusal("metering", refusal)
 
     server: Server[Any] = Server(
         "specmcp",

@@ -1,19 +1,17 @@
 """Which browser origins may call the MCP endpoint (the spec requires an Origin check).
 
 Allowed: the public URL's origin, localhost origins on any port, and the origins listed in
-`SPECMCP_MCP_ALLOWED_ORIGINS` (comma-separated, e.g. `https://app.example.com`). A request
-without an `Origin` header is not from a browser page and passes.
+`SPECMCP_MCP_ALLOWED_ORIGINS` (`Settings.mcp_allowed_origins`, e.g. `https://app.example.com`).
+A request without an `Origin` header is not from a browser page and passes.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-__all__ = ["ALLOWED_ORIGINS_VARIABLE", "OriginPolicy"]
+__all__ = ["OriginPolicy"]
 
-ALLOWED_ORIGINS_VARIABLE = "SPECMCP_MCP_ALLOWED_ORIGINS"
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -31,10 +29,9 @@ class OriginPolicy:
         self._allowed = allowed
 
     @classmethod
-    def from_env(cls, public_url: str, env: Mapping[str, str] | None = None) -> OriginPolicy:
-        """The public URL's origin plus `SPECMCP_MCP_ALLOWED_ORIGINS` (read at start-up)."""
-        listed = (os.environ if env is None else env).get(ALLOWED_ORIGINS_VARIABLE, "")
-        candidates = [public_url, *listed.split(",")]
+    def configured(cls, public_url: str, listed: Iterable[str] = ()) -> OriginPolicy:
+        """The public URL's origin plus the `listed` ones (SPECMCP_MCP_ALLOWED_ORIGINS)."""
+        candidates = [public_url, *listed]
         return cls(frozenset(o for o in map(_origin_of, candidates) if o))
 
     def allows(self, origin: str | None) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "secret_unavailable_result",
     "unknown_tool_error",
     "upstream_unavailable_result",
+    "with_request_id",
 ]
 
 QUOTA_EXCEEDED = -32003
@@ -88,3 +89,9 @@ def quota_error(error: RateLimited) -> MCPError:
     data.setdefault("reason", error.reason)
     data["retryAfterSeconds"] = error.retry_after_seconds
     return MCPError(code=QUOTA_EXCEEDED, message=error.message, data=data)
+
+
+def with_request_id(error: MCPError, request_id: str) -> MCPError:
+    """The same JSON-RPC error with `data.requestId` (data made an object when it was none)."""
+    data = error.data if isinstance(error.data, dict) else {}
+    return MCPError(code=error.code, message=error.message, data={**data, "requestId": request_id})

@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get
 
+from entrypoints.http.openapi_docs import public_operation
+
 __all__ = ["health", "ready"]
 
 
@@ -17,12 +19,23 @@ class HealthView(msgspec.Struct, frozen=True):
     checks: dict[str, str] = {}
 
 
-@get("/health", tags=["operations"], summary="The process answers", sync_to_thread=False)
+@get(
+    "/health",
+    tags=["operations"],
+    summary="The process answers",
+    sync_to_thread=False,
+    operation_class=public_operation(),
+)
 def health() -> HealthView:
     return HealthView("ok")
 
 
-@get("/ready", tags=["operations"], summary="The database answers")
+@get(
+    "/ready",
+    tags=["operations"],
+    summary="The database answers",
+    operation_class=public_operation({503: "The database does not answer"}, HealthView),
+)
 async def ready(request: Request[Any, Any, Any]) -> Response[HealthView]:
     checks = await request.app.state.container.readiness()()
     ok = all(v == "ok" for v in checks.values())

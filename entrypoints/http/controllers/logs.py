@@ -22,7 +22,7 @@ __all__ = ["server_logs"]
     "/api/servers/{server_id:str}/logs",
     tags=["logs"],
     summary="The server's request logs, newest first (keyset cursor)",
-    operation_class=api_operation(),
+    operation_class=api_operation(limit_max=200),
     dependencies={
         "user": Provide(current_user, sync_to_thread=False),
         "list_logs": use_case("list_logs"),

@@ -31,6 +31,9 @@ from entrypoints.http.strict_body import decode_strict
 
 __all__ = ["SpecController"]
 
+# A document fetched from sourceUrl may be unreachable: 502 UPSTREAM_ERROR (API.md §2).
+_IMPORT = (400, 401, 404, 429, 500, 502)
+
 
 class SpecController(Controller):
     """Import, read, update and delete OpenAPI documents."""
@@ -60,7 +63,7 @@ class SpecController(Controller):
             meta=PageMeta(result.total, result.page, result.limit, result.has_more),
         )
 
-    @post("/", summary="Import a spec", operation_class=api_operation(CreateSpecBody))
+    @post("/", summary="Import a spec", operation_class=api_operation(CreateSpecBody, _IMPORT))
     async def import_spec(
         self,
         request: Request[Any, Any, Any],
@@ -89,7 +92,11 @@ class SpecController(Controller):
         spec = await get_spec(user.id, parse_id(spec_id, "specId"))
         return Envelope(spec_detail_view(spec))
 
-    @put("/{spec_id:str}", summary="Update a spec", operation_class=api_operation(UpdateSpecBody))
+    @put(
+        "/{spec_id:str}",
+        summary="Update a spec",
+        operation_class=api_operation(UpdateSpecBody, _IMPORT),
+    )
     async def put_spec(
         self,
         request: Request[Any, Any, Any],
@@ -102,7 +109,7 @@ class SpecController(Controller):
     @patch(
         "/{spec_id:str}",
         summary="Update a spec (same as PUT)",
-        operation_class=api_operation(UpdateSpecBody),
+        operation_class=api_operation(UpdateSpecBody, _IMPORT),
     )
     async def patch_spec(
         self,

@@ -20,6 +20,7 @@ from application.usecases.apply_identity_event import ApplyIdentityEvent
 from application.usecases.apply_payment_event import ApplyPaymentEvent
 from domain.errors import WebhookRejected
 from entrypoints.http.dependencies import use_case
+from entrypoints.http.openapi_docs import public_operation
 from entrypoints.http.request_ids import request_id_of
 
 __all__ = ["WEBHOOK_MAX_BODY_BYTES", "WebhookController"]
@@ -60,6 +61,14 @@ def _headers(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key.lower(): value for key, value in request.headers.items()}
 
 
+_WEBHOOK_ERRORS = {
+    400: "Missing or bad signature, or an unreadable event",
+    413: "The body is over 1 MiB",
+    500: "A fault of ours; the provider retries",
+    503: "This webhook is not configured (no signing secret)",
+}
+
+
 def _configured(verifier: Any, what: str) -> Any:
     if verifier is None:
         raise ServiceUnavailableException(f"{what} webhooks are not configured.")
@@ -89,6 +98,7 @@ class WebhookController(Controller):
         status_code=200,
         summary="Stripe events (Stripe-Signature)",
         request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
+        operation_class=public_operation(_WEBHOOK_ERRORS, WebhookError),
     )
     async def stripe(
         self,
@@ -106,6 +116,7 @@ class WebhookController(Controller):
         status_code=200,
         summary="Clerk events (Svix-signed)",
         request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
+        operation_class=public_operation(_WEBHOOK_ERRORS, WebhookError),
     )
     async def clerk(
         self,

@@ -1,0 +1,1 @@
+"""JobLease adapters: in-process, a lock file beside SQLite, PostgreSQL advisory locks."""

@@ -1,0 +1,1 @@
+"""Request ids in context, JSON logs, HTTP metrics and the /metrics route."""
