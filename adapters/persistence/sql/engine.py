@@ -51,6 +51,10 @@ def create_sql_engine(url: str) -> AsyncEngine:
         # Connections dropped by a restart or an idle-killing proxy are replaced, not raised.
         pool_pre_ping=True,
         pool_recycle=1800,
+        # asyncpg waits 60 s for a new connection by default: a database that hangs would hold
+        # calls that long. Fail fast; the caller gets a clean 503. (A statement time limit can
+        # be set in DATABASE_URL: `?command_timeout=30`.)
+        connect_args={"timeout": 5},
         **options,
     )
 

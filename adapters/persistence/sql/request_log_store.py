@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.sql.column_types import SortableText, UtcDateTime
+from adapters.persistence.sql.dialect_insert import dialect_insert
 from adapters.persistence.sql.tables import request_logs, users
 from domain.logs.log_cursor import LogCursor
 from domain.logs.request_log import LogFilter, RequestLog
@@ -46,7 +47,9 @@ class SqlRequestLogStore:
         async with self._engine.begin() as connection:
             for start in range(0, len(rows), BATCH_ROWS):
                 batch = [_values(r) for r in rows[start : start + BATCH_ROWS]]
-                await connection.execute(sa.insert(request_logs).values(batch))
+                # A retry after an ambiguous commit must not fail on rows already written.
+                insert = dialect_insert(connection, request_logs).values(batch)
+                await connection.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
 
     async def page(
         self,
