@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, HttpMethod, Request, delete, get, post, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
@@ -140,33 +140,35 @@ class ServerController(Controller):
         summary = await get_server(user.id, parse_id(server_id, "serverId"))
         return Envelope(server_view(summary, _public_url(request)))
 
-    @put(
+    @route(
         "/{server_id:str}",
-        summary="Update a server",
+        http_method=[HttpMethod.PUT, HttpMethod.PATCH],
+        summary="Update a server (PUT and PATCH alike: partial)",
         operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)),
     )
-    async def put_one(
+    async def update_one(
         self,
         request: Request[Any, Any, Any],
         server_id: FromPath[str],
         user: NamedDependency[User],
         update_server: NamedDependency[UpdateServer],
     ) -> Envelope[ServerView]:
-        return await self._update(request, server_id, user, update_server)
-
-    @patch(
-        "/{server_id:str}",
-        summary="Update a server (same as PUT)",
-        operation_class=api_operation(UpdateServerBody, (400, 401, 403, 404, 409, 429, 500)),
-    )
-    async def patch_one(
-        self,
-        request: Request[Any, Any, Any],
-        server_id: FromPath[str],
-        user: NamedDependency[User],
-        update_server: NamedDependency[UpdateServer],
-    ) -> Envelope[ServerView]:
-        return await self._update(request, server_id, user, update_server)
+        sid = parse_id(server_id, "serverId")
+        body = decode_strict(UpdateServerBody, await request.body())
+        summary = await update_server(
+            user,
+            sid,
+            UpdateServerCommand(
+                name=body.name,
+                slug=body.slug,
+                auth_mode=body.auth_mode,
+                auth_config=body.auth_config,
+                base_url=body.base_url,
+                rate_limit_per_minute=body.rate_limit_per_minute,
+                is_active=body.is_active,
+            ),
+        )
+        return Envelope(server_view(summary, _public_url(request)))
 
     @delete(
         "/{server_id:str}",
@@ -197,24 +199,3 @@ class ServerController(Controller):
     ) -> Envelope[TokenView]:
         rotated = await rotate_server_token(user.id, parse_id(server_id, "serverId"))
         return Envelope(TokenView(rotated.token, rotated.token_warning))
-
-    @staticmethod
-    async def _update(
-        request: Request[Any, Any, Any], server_id: str, user: User, update_server: UpdateServer
-    ) -> Envelope[ServerView]:
-        sid = parse_id(server_id, "serverId")
-        body = decode_strict(UpdateServerBody, await request.body())
-        summary = await update_server(
-            user,
-            sid,
-            UpdateServerCommand(
-                name=body.name,
-                slug=body.slug,
-                auth_mode=body.auth_mode,
-                auth_config=body.auth_config,
-                base_url=body.base_url,
-                rate_limit_per_minute=body.rate_limit_per_minute,
-                is_active=body.is_active,
-            ),
-        )
-        return Envelope(server_view(summary, _public_url(request)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, patch, post, put
+from litestar import Controller, HttpMethod, Request, delete, get, post, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
@@ -92,51 +92,14 @@ class SpecController(Controller):
         spec = await get_spec(user.id, parse_id(spec_id, "specId"))
         return Envelope(spec_detail_view(spec))
 
-    @put(
+    @route(
         "/{spec_id:str}",
-        summary="Update a spec",
+        http_method=[HttpMethod.PUT, HttpMethod.PATCH],
+        summary="Update a spec (PUT and PATCH alike: partial)",
         operation_class=api_operation(UpdateSpecBody, _IMPORT),
     )
-    async def put_spec(
+    async def update(
         self,
-        request: Request[Any, Any, Any],
-        spec_id: FromPath[str],
-        user: NamedDependency[User],
-        update_spec: NamedDependency[UpdateSpec],
-    ) -> Envelope[SpecUpdatedView]:
-        return await self._update(request, spec_id, user, update_spec)
-
-    @patch(
-        "/{spec_id:str}",
-        summary="Update a spec (same as PUT)",
-        operation_class=api_operation(UpdateSpecBody, _IMPORT),
-    )
-    async def patch_spec(
-        self,
-        request: Request[Any, Any, Any],
-        spec_id: FromPath[str],
-        user: NamedDependency[User],
-        update_spec: NamedDependency[UpdateSpec],
-    ) -> Envelope[SpecUpdatedView]:
-        return await self._update(request, spec_id, user, update_spec)
-
-    @delete(
-        "/{spec_id:str}",
-        status_code=200,
-        summary="Delete a spec and its servers",
-        operation_class=api_operation(),
-    )
-    async def delete_spec(
-        self,
-        spec_id: FromPath[str],
-        user: NamedDependency[User],
-        delete_spec: NamedDependency[DeleteSpec],
-    ) -> Envelope[SpecDeletedView]:
-        result = await delete_spec(user.id, parse_id(spec_id, "specId"))
-        return Envelope(SpecDeletedView(result.id, True, result.servers_deleted))
-
-    @staticmethod
-    async def _update(
         request: Request[Any, Any, Any],
         spec_id: FromPath[str],
         user: NamedDependency[User],
@@ -153,3 +116,18 @@ class SpecController(Controller):
         )
         result = await update_spec(user.id, sid, command)
         return Envelope(spec_updated_view(result.spec, result.tool_changes))
+
+    @delete(
+        "/{spec_id:str}",
+        status_code=200,
+        summary="Delete a spec and its servers",
+        operation_class=api_operation(),
+    )
+    async def delete_spec(
+        self,
+        spec_id: FromPath[str],
+        user: NamedDependency[User],
+        delete_spec: NamedDependency[DeleteSpec],
+    ) -> Envelope[SpecDeletedView]:
+        result = await delete_spec(user.id, parse_id(spec_id, "specId"))
+        return Envelope(SpecDeletedView(result.id, True, result.servers_deleted))

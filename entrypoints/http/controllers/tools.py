@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, patch, put
+from litestar import Controller, HttpMethod, Request, get, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
@@ -62,43 +62,19 @@ class ToolController(Controller):
             meta=PageMeta(result.total, result.page, result.limit, result.has_more),
         )
 
-    @put(
+    @route(
         "/{tool_id:str}",
-        summary="Update a tool",
+        http_method=[HttpMethod.PUT, HttpMethod.PATCH],
+        summary="Update a tool (PUT and PATCH alike: partial)",
         operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)),
     )
-    async def put_tool(
+    async def update(
         self,
         request: Request[Any, Any, Any],
         server_id: FromPath[str],
         tool_id: FromPath[str],
         user: NamedDependency[User],
         update_tool: NamedDependency[UpdateTool],
-    ) -> Envelope[ToolView]:
-        return await self._update(request, server_id, tool_id, user, update_tool)
-
-    @patch(
-        "/{tool_id:str}",
-        summary="Update a tool (same as PUT)",
-        operation_class=api_operation(UpdateToolBody, (400, 401, 404, 409, 429, 500)),
-    )
-    async def patch_tool(
-        self,
-        request: Request[Any, Any, Any],
-        server_id: FromPath[str],
-        tool_id: FromPath[str],
-        user: NamedDependency[User],
-        update_tool: NamedDependency[UpdateTool],
-    ) -> Envelope[ToolView]:
-        return await self._update(request, server_id, tool_id, user, update_tool)
-
-    @staticmethod
-    async def _update(
-        request: Request[Any, Any, Any],
-        server_id: str,
-        tool_id: str,
-        user: User,
-        update_tool: UpdateTool,
     ) -> Envelope[ToolView]:
         sid = parse_id(server_id, "serverId")
         tid = parse_id(tool_id, "toolId")
