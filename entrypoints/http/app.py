@@ -29,6 +29,7 @@ from entrypoints.http.controllers.tools import ToolController
 from entrypoints.http.controllers.usage import usage
 from entrypoints.http.controllers.webhooks import WebhookController
 from entrypoints.http.error_mapping import exception_handlers
+from entrypoints.http.query_strictness import reject_unknown_query_parameters
 from entrypoints.lifecycle import shutdown_container, start_container
 from entrypoints.mcp.hosted_endpoint import HostedMcpEndpoint
 from entrypoints.mcp.litestar_route import MCP_STATE_KEY, mcp_mount
@@ -87,6 +88,7 @@ def create_app(container: Container) -> Litestar:
 
     settings = container.settings()
     app = Litestar(
+        before_request=reject_unknown_query_parameters,
         route_handlers=[
             health,
             ready,

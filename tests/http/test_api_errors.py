@@ -129,3 +129,10 @@ async def test_unknown_routes_use_the_envelope(client, auth):
     response = await client.get("/api/nothing-here", headers=auth())
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_unknown_query_parameters_are_named(client, auth):
+    response = await client.get("/api/specs?page=1&pgae=2&colour=red", headers=auth())
+    assert response.status_code == 400
+    assert set(_problems(response)) == {("pgae",), ("colour",)}
+    assert (await client.get("/api/specs?page=1&limit=5", headers=auth())).status_code == 200
