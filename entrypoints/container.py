@@ -29,8 +29,10 @@ from adapters.persistence.memory.request_log_store import MemoryRequestLogStore
 from adapters.persistence.memory.unit_of_work import MemoryUnitOfWorkFactory
 from adapters.persistence.memory.usage_meter import MemoryBudgetCaps, MemoryUsageMeter
 from adapters.persistence.sql.budget_caps import SqlBudgetCaps
+from adapters.persistence.sql.endpoint_directory import SqlEndpointDirectory
 from adapters.persistence.sql.engine import create_sql_engine
 from adapters.persistence.sql.health_probe import SqlHealthProbe
+from adapters.persistence.sql.inline_sqlite import InlineSqlite
 from adapters.persistence.sql.log_statistics import SqlLogStatistics
 from adapters.persistence.sql.request_log_store import SqlRequestLogStore
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWorkFactory
@@ -210,6 +212,11 @@ class Container(containers.DeclarativeContainer):
     tokens = providers.Singleton(SecretsTokenGenerator)
 
     engine = providers.Singleton(create_sql_engine, config.database_url)
+    inline_sqlite = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(InlineSqlite.for_url, config.database_url),
+        memory=providers.Object(None),
+    )
     uow = providers.Selector(
         config.persistence,
         sql=providers.Singleton(SqlUnitOfWorkFactory, engine),
@@ -272,7 +279,12 @@ class Container(containers.DeclarativeContainer):
     delete_credential = providers.Singleton(DeleteCredential, uow)
     rotate_vault_keys = providers.Factory(RotateVaultKeys, uow, vault)
 
-    endpoint_catalog = providers.Singleton(EndpointCatalog, uow)
+    endpoint_directory = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(SqlEndpointDirectory, engine, inline_sqlite),
+        memory=providers.Object(None),
+    )
+    endpoint_catalog = providers.Singleton(EndpointCatalog, uow, directory=endpoint_directory)
     call_tool = providers.Singleton(
         CallTool, argument_validator, vault, outbound_http, oauth_tokens, clock
     )
@@ -283,7 +295,7 @@ class Container(containers.DeclarativeContainer):
     )
     usage_meter = providers.Selector(
         config.persistence,
-        sql=providers.Singleton(SqlUsageMeter, engine),
+        sql=providers.Singleton(SqlUsageMeter, engine, inline=inline_sqlite),
         memory=providers.Singleton(MemoryUsageMeter, uow, budget_caps),
     )
     request_log_store = providers.Selector(

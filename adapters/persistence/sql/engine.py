@@ -13,16 +13,20 @@ itself until busy_timeout). The memory adapter serializes its units of work the 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 __all__ = ["create_sql_engine"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_WHEN_IDLE_S = 10.0
+"""A pooled PostgreSQL connection unused for longer than this is pinged before it is used."""
 
 
 def _json_serializer(value: Any) -> str:
@@ -43,13 +47,11 @@ def create_sql_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, pool_reset_on_return=None, **options)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=10,
         max_overflow=10,
         pool_timeout=30,
-        # Connections dropped by a restart or an idle-killing proxy are replaced, not raised.
-        pool_pre_ping=True,
         pool_recycle=1800,
         # asyncpg waits 60 s for a new connection by default: a database that hangs would hold
         # calls that long. Fail fast; the caller gets a clean 503. (A statement time limit can
@@ -57,6 +59,34 @@ def create_sql_engine(url: str) -> AsyncEngine:
         connect_args={"timeout": 5},
         **options,
     )
+    _check_connections_on_checkout(engine)
+    return engine
+
+
+def _check_connections_on_checkout(engine: AsyncEngine) -> None:
+    """Replace dead pooled connections before use, without a round trip on the hot path.
+
+    `pool_pre_ping` costs three round trips (BEGIN, `;`, ROLLBACK) on every checkout, which
+    was a fifth of a metered call's database time. Instead: a connection the server closed (a
+    restart, an idle-killing proxy) is known to asyncpg without asking (`is_closed`), and only
+    a connection idle for a while is pinged. A connection that dies unnoticed in between fails
+    its statement as a disconnect, and SQLAlchemy then recycles the whole pool.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this connection")
+        returned_at = record.info.get("returned_at")
+        if returned_at is not None and time.monotonic() - returned_at > PING_WHEN_IDLE_S:
+            try:
+                dbapi_connection.ping()
+            except Exception as error:  # any failure: the pool tries another connection
+                raise DisconnectionError("the pooled connection is dead") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

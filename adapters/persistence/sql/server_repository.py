@@ -16,7 +16,7 @@ from domain.errors import Conflict
 from domain.pagination import Page, PageRequest
 from domain.servers import Server
 
-__all__ = ["SqlServerRepository"]
+__all__ = ["SqlServerRepository", "server_from_row"]
 
 _NEWEST_FIRST = (servers.c.created_at.desc(), servers.c.id.desc())
 
@@ -25,7 +25,8 @@ def _conflicts(server: Server) -> dict[str, Conflict]:
     return {SERVER_SLUG_UNIQUE: slug_taken(server.slug), SERVER_ENDPOINT_UNIQUE: endpoint_taken()}
 
 
-def _server(row: sa.Row[Any]) -> Server:
+def server_from_row(row: sa.Row[Any]) -> Server:
+    """The domain server of a `servers` row."""
     return Server(**row._asdict())
 
 
@@ -68,7 +69,10 @@ class SqlServerRepository:
             .offset(page.offset)
         )
         return Page(
-            items=[_server(row) for row in rows], total=total or 0, page=page.page, limit=page.limit
+            items=[server_from_row(row) for row in rows],
+            total=total or 0,
+            page=page.page,
+            limit=page.limit,
         )
 
     async def list_for_spec(self, owner_id: str, spec_id: str) -> Sequence[Server]:
@@ -78,7 +82,7 @@ class SqlServerRepository:
             .where(servers.c.owner_id == owner_id, servers.c.spec_id == spec_id)
             .order_by(*_NEWEST_FIRST)
         )
-        return [_server(row) for row in rows]
+        return [server_from_row(row) for row in rows]
 
     async def count_active(self, owner_id: str) -> int:
         total = await self._connection.scalar(
@@ -117,4 +121,4 @@ class SqlServerRepository:
 
     async def _first(self, statement: sa.Select[Any]) -> Server | None:
         row = (await self._connection.execute(statement)).first()
-        return None if row is None else _server(row)
+        return None if row is None else server_from_row(row)

@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.sql.admission_statement import UNLIMITED, admission_statement
+from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
 from application.ports.metering import Admission, UsageCounts
 from domain.metering.gate import allowed_calls, refusal_reason
-from domain.metering.plans import Plan, plan_named
+from domain.metering.plans import PLANS, Plan, plan_named
 
 __all__ = ["SqlUsageMeter"]
 
@@ -45,18 +47,46 @@ def _insert(connection: AsyncConnection) -> Any:
 
 
 class SqlUsageMeter:
-    """Counters in `usage_counters`; plans from `plans` (tests may give small figures)."""
+    """Counters in `usage_counters`; plans from `plans` (tests may give small figures).
 
-    def __init__(self, engine: AsyncEngine, plans: Callable[[str], Plan] = plan_named) -> None:
+    With `inline` (a file SQLite database), the common case runs on the calling thread and
+    falls back to the engine when the database is locked (see `InlineSqlite`).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        plans: Callable[[str], Plan] = plan_named,
+        inline: InlineSqlite | None = None,
+    ) -> None:
         self._engine = engine
         self._plans = plans
+        self._inline = inline
+        self._common_case = admission_statement(plans, PLANS)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
+        parameters = {"user_id": user_id, "period": period}
+        common_case_tried = False
+        if self._inline is not None:
+            try:
+                counted = self._inline.first(self._common_case, parameters)
+            except InlineBusy:
+                pass
+            else:
+                if counted is not None:
+                    return _counted(counted)
+                common_case_tried = True
         async with self._engine.connect() as connection:
             # Each statement below is atomic alone (the count is one conditional upsert), so
             # autocommit saves the BEGIN and COMMIT round trips on the hot path; on SQLite the
             # write lock is then held for the upsert only, not across the account read.
             await connection.execution_options(isolation_level="AUTOCOMMIT")
+            # The common case (allowed, within the server limit) is one statement; anything
+            # else is decided and explained by the full path below.
+            if not common_case_tried:
+                counted = (await connection.execute(self._common_case, parameters)).first()
+                if counted is not None:
+                    return _counted(counted)
             return await self._admit(connection, user_id, server_id, period)
 
     async def _admit(
@@ -128,6 +158,16 @@ class SqlUsageMeter:
                     set_={"calls": counts.calls, "blocked": counts.blocked},
                 )
             )
+
+
+def _counted(row: sa.Row[Any]) -> Admission:
+    limit = int(row.call_limit)
+    return Admission(
+        allowed=True,
+        calls=int(row.calls),
+        limit=None if limit >= UNLIMITED else limit,
+        plan=str(row.plan_id),
+    )
 
 
 async def _older_active_servers(connection: AsyncConnection, user_id: str, server_id: str) -> int:
