@@ -31,7 +31,6 @@ import platform
 import shutil
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -167,43 +166,51 @@ class Ours:
     plan_note: str
 
 
-def _env(db_path: Path) -> dict[str, str]:
+def _env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HTTP_PROXY", "HTTPS_PROXY"))}
     env.update(
         {
-            "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+            "DATABASE_URL": database_url,
             "SPECMCP_OUTBOUND_ALLOW_CIDRS": "127.0.0.0/8",
             "SPECMCP_DEV_TOKEN_SECRET": "bench-dev-token-secret-0123456789abcdef",
             "SPECMCP_IDENTITY": "dev",
+            # A fixed throwaway key (PostgreSQL needs one; SQLite would make a local keyring).
+            "SPECMCP_VAULT_KEYS": "bench:" + "A" * 43 + "=",
             "PYTHONPATH": str(ROOT),
         }
     )
     return env
 
 
-def _raise_plan(db_path: Path, user: str) -> str:
-    """Metering quotas: put the bench user on the plan with the largest quota (and no cap)."""
-    notes = []
-    with contextlib.closing(sqlite3.connect(db_path)) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "users" in tables:
-            changed = db.execute("UPDATE users SET plan='pro' WHERE id=?", (user,)).rowcount
-            notes.append(f"users.plan='pro' ({changed} row)")
-        for table in sorted(t for t in tables if "budget" in t):
-            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-            owner = next((c for c in columns if c in ("user_id", "owner_id")), None)
-            for column in (c for c in columns if "cap" in c):
-                if owner is not None:
-                    db.execute(f"UPDATE {table} SET {column}=NULL WHERE {owner}=?", (user,))
-                    notes.append(f"{table}.{column}=NULL")
-        db.commit()
-    return ", ".join(notes) or "no users table"
+async def _raise_plan(database_url: str, user: str) -> str:
+    """Metering quotas: put the bench user on the plan with the largest quota, with no cap."""
+    from sqlalchemy import text
+
+    from adapters.persistence.sql import create_sql_engine
+
+    engine = create_sql_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            changed = (
+                await connection.execute(
+                    text("UPDATE users SET plan = 'pro' WHERE id = :u"), {"u": user}
+                )
+            ).rowcount
+            await connection.execute(
+                text("DELETE FROM budget_caps WHERE user_id = :u"), {"u": user}
+            )
+    finally:
+        await engine.dispose()
+    return f"users.plan='pro' ({changed} row), no budget cap"
 
 
-async def _start_ours(procs: Processes, work: Path, spec: dict[str, Any], metering: bool) -> Ours:
+async def _start_ours(
+    procs: Processes, work: Path, spec: dict[str, Any], metering: bool, database_url: str | None
+) -> Ours:
+    """`specmcp serve` on `database_url` (None: a SQLite file in `work`), spec and server made."""
     await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
-    db_path = work / "bench.db"
-    env = _env(db_path)
+    database_url = database_url or f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    env = _env(database_url)
     env["SPECMCP_METERING"] = "on" if metering else "off"
     port = _free_port()
     log = work / "specmcp.log"
@@ -228,7 +235,7 @@ async def _start_ours(procs: Processes, work: Path, spec: dict[str, Any], meteri
         created = await api.post("/api/specs", json={"name": "bench", "rawSpec": spec})
         created.raise_for_status()
         spec_id = created.json()["data"]["id"]
-        plan_note = _raise_plan(db_path, "bench")
+        plan_note = await _raise_plan(database_url, "bench")
         made = await api.post(
             f"/api/specs/{spec_id}/servers",
             json={
@@ -529,6 +536,24 @@ def _print_report(report: Report, targets: list[Target], args: argparse.Namespac
                 f"per round {', '.join(f'{x:.2f}' for x in ratios)}); server CPU per call "
                 f"(c)/(b): {statistics.median(cpu):.2f}x"
             )
+    for mode in ("2026", "hs"):
+        metered, unmetered = f"ours-{mode}", f"ours-{mode}-unmetered"
+        if metered not in keys or unmetered not in keys:
+            continue
+        slower = [
+            (1 - r[metered].conc_calls_per_s / r[unmetered].conc_calls_per_s) * 100
+            for r in report.rounds
+        ]
+        cpu = [
+            (r[metered].server_cpu_ms_per_call or 0) - (r[unmetered].server_cpu_ms_per_call or 0)
+            for r in report.rounds
+        ]
+        print(
+            f"[{mode}] metering on vs off ({args.database}): throughput "
+            f"{statistics.median(slower):+.1f}% slower (target <= 15%; per round "
+            f"{', '.join(f'{x:+.1f}' for x in slower)}); server CPU per call "
+            f"{statistics.median(cpu):+.2f} ms"
+        )
     if any(f.cut_short for r in report.rounds for f in r.values()):
         print(
             f"WARNING: some phase hit the {PHASE_LIMIT_S:.0f} s limit; its figures cover fewer "
@@ -539,9 +564,61 @@ def _print_report(report: Report, targets: list[Target], args: argparse.Namespac
 # --------------------------------------------------------------------------- main
 
 
+ADMIN_URL = os.environ.get(
+    "SPECMCP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def _databases(kind: str) -> AsyncIterator[dict[bool, str | None]]:
+    """Per server (metering on, off): None for a SQLite file of its own, or a throwaway,
+    migrated PostgreSQL database (ADMIN_URL's server; dropped afterwards)."""
+    if kind == "sqlite":
+        yield {True: None, False: None}
+        return
+    from sqlalchemy.engine import make_url
+
+    from adapters.persistence.sql import migrate
+
+    names = {m: f"specmcp_bench_{os.getpid()}_{'on' if m else 'off'}" for m in (True, False)}
+    urls: dict[bool, str | None] = {}
+    try:
+        for metering, name in names.items():
+            await _admin(f'CREATE DATABASE "{name}"')
+            url = make_url(ADMIN_URL).set(database=name).render_as_string(False)
+            await migrate(url)
+            urls[metering] = url
+        yield urls
+    finally:
+        for name in names.values():
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 async def _run(args: argparse.Namespace) -> Report:
     procs = Processes()
     report = Report()
+    async with _databases(args.database) as databases:
+        return await _run_on(args, procs, report, databases)
+
+
+async def _run_on(
+    args: argparse.Namespace,
+    procs: Processes,
+    report: Report,
+    databases: dict[bool, str | None],
+) -> Report:
     with tempfile.TemporaryDirectory(prefix="specmcp-bench-") as tmp:
         work = Path(tmp)
         try:
@@ -568,7 +645,9 @@ async def _run(args: argparse.Namespace) -> Report:
             for metering in (True, False):
                 if args.metering not in ("both", "on" if metering else "off"):
                     continue
-                ours = await _start_ours(procs, work / f"metering-{metering}", spec, metering)
+                ours = await _start_ours(
+                    procs, work / f"metering-{metering}", spec, metering, databases[metering]
+                )
                 if metering:
                     print(f"metering quota: {ours.plan_note}")
                 ours_tool = await _tool_name(ours.mcp_url, ours.token)
@@ -655,12 +734,19 @@ def main() -> None:
         default="both",
         help="our server as shipped (metering on), with SPECMCP_METERING=off, or both",
     )
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="our servers' database: a SQLite file each (the default product), or a throwaway "
+        "PostgreSQL database each on SPECMCP_TEST_POSTGRES_URL's server",
+    )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     parser.add_argument("--py-spy", type=Path, help="record the servers with py-spy into DIR")
     args = parser.parse_args()
     args.done_rounds = []
     print(
-        f"python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, database {args.database}, "
         f"{platform.machine()}; all processes on 127.0.0.1"
     )
     report = asyncio.run(_run(args))

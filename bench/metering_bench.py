@@ -2,8 +2,10 @@
 metering and logging on the tool-call path.
 
 Run: `uv run python bench/metering_bench.py [--rows N] [--calls N] [--reps N]`.
-Needs PostgreSQL at SPECMCP_TEST_POSTGRES_URL (an admin URL; a throwaway database is created
+Needs PostgreSQL at SPECMCP_TEST_POSTGRES_URL (an admin URL; throwaway databases are created
 and dropped). Targets: first and 100th page < 20 ms; metered calls at most 15% slower.
+The call-path part is bench/call_path_bench.py's machinery (served processes, MCP client) with
+`--database postgres --metering both`; `just bench` also runs it on SQLite.
 """
 
 from __future__ import annotations
@@ -21,21 +23,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncpg
-import msgspec
+import call_path_bench  # bench/ is on sys.path: this file's folder
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from adapters.identity.dev_identity_verifier import mint_dev_token
 from adapters.persistence.sql import create_sql_engine, migrate
 from adapters.persistence.sql.request_log_store import SqlRequestLogStore
-from adapters.vault.keyring_config import generate_key_entry
 from domain.logs.log_cursor import LogCursor
 from domain.logs.request_log import LogFilter
-from entrypoints.config import Settings
-from entrypoints.container import build_container
-from tests.support.documents import petstore
-from tests.support.threaded_upstream import threaded_upstream
-from tests.support.upstream_server import ReceivedRequest, Reply
 
 ADMIN_URL = os.environ.get(
     "SPECMCP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -98,83 +93,29 @@ async def _now(engine: object) -> object:
     return datetime.now(UTC)
 
 
-def _pets(_: ReceivedRequest) -> Reply:
-    return Reply(200, {"content-type": "application/json"}, b'[{"id": 1, "name": "Rex"}]')
-
-
-async def call_throughput(
-    url: str, calls: int, reps: int, concurrency: int = 20
-) -> dict[str, float]:
-    """Calls/s through the test route (auth, catalog, gate, upstream, log row), metering on
-    and off (SPECMCP_METERING), two apps on the same database, runs alternated."""
-    from litestar.testing import AsyncTestClient
-
-    from entrypoints.http.app import create_app
-
-    secret = secrets.token_urlsafe(32)
-    settings = Settings(
-        database_url=url,
-        identity="dev",
-        dev_token_secret=secret,
-        vault_keys=generate_key_entry("k1"),
-        outbound_allow_cidrs=("127.0.0.0/8",),
-        auto_migrate=False,
-        api_rate_limit=1_000_000,
+def _call_path_args(args: argparse.Namespace) -> argparse.Namespace:
+    """bench/call_path_bench.py's options for metering on vs off on PostgreSQL, MCP only."""
+    return argparse.Namespace(
+        rounds=args.reps,
+        warmup=100,
+        sequential=args.sequential,
+        callers=20,
+        total=args.calls,
+        modes=["2026"],
+        skip_fastmcp=True,
+        metering="both",
+        database="postgres",
+        json=None,
+        py_spy=None,
+        done_rounds=[],
     )
-    headers = {"Authorization": f"Bearer {mint_dev_token('bench', secret, timedelta(hours=1))}"}
-    on_app = create_app(build_container(settings))
-    off_app = create_app(build_container(msgspec.structs.replace(settings, metering=False)))
-    with threaded_upstream(_pets) as upstream:
-        async with AsyncTestClient(on_app) as on, AsyncTestClient(off_app) as off:
-            spec = (
-                await on.post(
-                    "/api/specs", json={"name": "p", "rawSpec": petstore()}, headers=headers
-                )
-            ).json()["data"]
-            created = await on.post(
-                f"/api/specs/{spec['id']}/servers",
-                headers=headers,
-                json={
-                    "name": "p",
-                    "slug": "pets",
-                    "authMode": "none",
-                    "baseUrl": upstream.url,
-                },
-            )
-            assert created.status_code == 201, created.text
-            server = created.json()["data"]
-            engine = create_sql_engine(url)  # the apps' engines live on their own loop
-            async with engine.begin() as connection:
-                await connection.execute(text("UPDATE users SET plan = 'pro' WHERE id = 'bench'"))
-            await engine.dispose()
-            route = f"/api/servers/{server['id']}/test"
-            body = {"toolName": "listPets", "arguments": {"limit": 1}}
-
-            async def run(client: AsyncTestClient) -> float:  # type: ignore[type-arg]
-                queue = iter(range(calls))
-
-                async def worker() -> None:
-                    for _ in queue:
-                        answer = await client.post(route, json=body, headers=headers)
-                        assert answer.status_code == 200, answer.text
-
-                started = time.perf_counter()
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
-                return calls / (time.perf_counter() - started)
-
-            await run(off)  # warm pools and caches
-            await run(on)
-            offs, ons = [], []
-            for _ in range(reps):  # alternated, so drift hits both alike
-                offs.append(await run(off))
-                ons.append(await run(on))
-    return {"off": statistics.median(offs), "on": statistics.median(ons)}
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=2_000)
+    parser.add_argument("--sequential", type=int, default=300)
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
     name = f"specmcp_bench_{secrets.token_hex(4)}"
@@ -187,14 +128,12 @@ async def main() -> None:
             f"logs over {args.rows:,} rows: first page {pages['first']:.2f} ms, "
             f"100th page {pages['hundredth']:.2f} ms (median of {args.reps}; target < 20 ms)"
         )
-        rates = await call_throughput(url, args.calls, args.reps)
-        slower = (1 - rates["on"] / rates["off"]) * 100
-        print(
-            f"tool calls/s: metering off {rates['off']:.0f}, on {rates['on']:.0f} "
-            f"({slower:+.1f}% slower; target <= 15%)"
-        )
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # Metered vs unmetered tool calls: two `specmcp serve` processes on PostgreSQL (one with
+    # SPECMCP_METERING=off), a local upstream process, the official MCP client from here;
+    # throughput at 20 callers and server CPU per call, alternated rounds.
+    await call_path_bench._run(_call_path_args(args))
 
 
 if __name__ == "__main__":
