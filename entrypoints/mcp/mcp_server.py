@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import msgspec
 from mcp import MCPError
 from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
@@ -67,11 +68,29 @@ def _shaped(ctx: ServerRequestContext[Any, Any], result: dict[str, Any]) -> dict
     return result
 
 
+_HEADER_ANNOTATIONS: dict[str, bool] = {}
+"""validator_key -> whether the tool's input schema mentions `x-mcp-header` at all."""
+
+
 def _input_schema(name: str) -> Mapping[str, Any] | None:
+    """The schema the SDK checks `Mcp-Param-*` headers against, only when it can matter.
+
+    The SDK walks the whole schema on every tools/call (twice) looking for `x-mcp-header`
+    annotations; a schema without any validates every request, so None (no check) is the same
+    answer without the walk. Whether a tool's schema has one is computed once per tool version.
+    """
     # Runs before handlers with no request: the mount put the endpoint in the context.
     snapshot = current_endpoint.get()
     entry = snapshot.tools.get(name) if snapshot is not None else None
-    return entry.tool.input_schema if entry is not None and entry.tool.is_active else None
+    if entry is None or not entry.tool.is_active:
+        return None
+    annotated = _HEADER_ANNOTATIONS.get(entry.validator_key)
+    if annotated is None:
+        if len(_HEADER_ANNOTATIONS) >= 50_000:
+            _HEADER_ANNOTATIONS.clear()
+        annotated = b'"x-mcp-header"' in msgspec.json.encode(entry.tool.input_schema)
+        _HEADER_ANNOTATIONS[entry.validator_key] = annotated
+    return entry.tool.input_schema if annotated else None
 
 
 class ToolCallMetrics(Protocol):
