@@ -300,7 +300,7 @@ class Container(containers.DeclarativeContainer):
     )
     request_log_store = providers.Selector(
         config.persistence,
-        sql=providers.Singleton(SqlRequestLogStore, engine),
+        sql=providers.Singleton(SqlRequestLogStore, engine, inline=inline_sqlite),
         memory=providers.Singleton(MemoryRequestLogStore, uow),
     )
     log_statistics = providers.Selector(

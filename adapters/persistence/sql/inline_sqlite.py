@@ -1,4 +1,4 @@
-"""InlineSqlite: the hot path's one-row statements on a file SQLite database, without a thread hop.
+"""InlineSqlite: the hot path's short statements on a file SQLite database, without a thread hop.
 
 aiosqlite runs every step of a statement (check out, set the isolation level, execute, fetch,
 close the cursor) as a separate job on its worker thread, each a round trip through a queue
@@ -13,13 +13,16 @@ to the same file, with two guards that keep the event loop from ever waiting:
 - `wal_autocheckpoint` is 0: these connections never run a checkpoint (which syncs the file);
   the aiosqlite connections, which write the request logs and everything else, do.
 
-Each statement is its own transaction (autocommit). In WAL mode readers see the latest
-committed state and never block writers, in this process or any other.
+Each statement is its own transaction (autocommit), except `execute_many` (one transaction,
+begun and ended within the call). So this process never holds the write lock across an await,
+which is what made the inline statements find the database locked by this very process while
+an aiosqlite transaction waited for its next hop. In WAL mode readers see the latest committed
+state and never block writers, in this process or any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -83,6 +86,24 @@ class InlineSqlite:
         try:
             with self._engine.connect() as connection:
                 return connection.execute(statement, dict(parameters)).first()
+        except OperationalError as error:
+            raise InlineBusy(str(error.orig)) from error
+
+    def execute_many(self, statement: sa.Executable, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement for every row, all in one transaction (written together or not).
+
+        Raises:
+            InlineBusy: the database is locked, missing or not migrated yet; nothing was written.
+        """
+        try:
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    connection.execute(statement, [dict(row) for row in rows])
+                except BaseException:
+                    connection.exec_driver_sql("ROLLBACK")
+                    raise
+                connection.exec_driver_sql("COMMIT")
         except OperationalError as error:
             raise InlineBusy(str(error.orig)) from error
 
