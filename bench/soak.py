@@ -13,11 +13,16 @@ client processes until `--duration` has passed. Each client mixes:
 - API: list specs, a logs page (and the next one), usage, a tool call through the test route,
   and creating then deleting a server.
 
-Every 5 s the server's RSS is sampled from /proc. At the end the server gets SIGTERM (its exit
+Every 5 s the server's RSS (anonymous and file-backed), threads and database/WAL file sizes are
+sampled from /proc. The server runs as `soak.py serve`: `specmcp serve` plus a sampler thread
+that records, every 5 s, SQLite's heap and page cache, malloc's memory in use, free and arenas,
+and pymalloc's arenas, so growth can be attributed. At the end the server gets SIGTERM (its exit
 time is measured) and the request log rows in the database are counted: one row for every
 metered call that was answered (MCP `tools/call` and test-route calls). The report (stdout, and
-JSON with `--json FILE`) gives start/end/max RSS, the RSS slope after warm-up, per-kind counts,
-errors and p50/p99 latency. Anything but a 2xx answer or a designed 429 is an error.
+JSON with `--json FILE`, every sample included) gives RSS and its breakdown at start, after
+warm-up, middle and end, the RSS slope after warm-up, per-kind counts, errors and p50/p99
+latency. Anything but a 2xx answer or a designed 429 is an error, and so is a client process
+that fails.
 """
 
 from __future__ import annotations
@@ -85,14 +90,123 @@ def _headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_dev_token(USER, SECRET, timedelta(hours=3))}"}
 
 
-def _rss_kib(pid: int) -> int | None:
+def _proc_status(pid: int) -> dict[str, int]:
+    """VmRSS, RssAnon, RssFile, RssShmem (KiB) and Threads from /proc, empty once it is gone."""
+    wanted = ("VmRSS", "RssAnon", "RssFile", "RssShmem", "Threads")
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
-        return None
-    return None
+        return {}
+    fields = (line.split(":", 1) for line in lines)
+    return {name: int(value.split()[0]) for name, value in fields if name in wanted}
+
+
+def _file_kib(path: Path) -> int:
+    try:
+        return path.stat().st_size // 1024
+    except OSError:
+        return 0
+
+
+# ---------------------------------------------------------------- the served process, probed
+
+
+def _native_sampler(out: Path) -> None:
+    """Every SAMPLE_SECONDS, append SQLite's and glibc malloc's own figures to `out` (JSON lines).
+
+    sqlite3_memory_used is all of SQLite's heap in this process (page caches, schemas,
+    statements); mallinfo2 and malloc_info tell memory in use, memory free but kept by the
+    allocator (fragmentation), and the number of arenas (one per thread, up to 8 per core).
+    """
+    import _sqlite3
+    import ctypes
+    import re
+    import threading
+
+    sqlite = ctypes.CDLL(_sqlite3.__file__)  # the symbols of the libsqlite3 it links
+    sqlite.sqlite3_memory_used.restype = ctypes.c_int64
+    int64_p = ctypes.POINTER(ctypes.c_int64)
+    sqlite.sqlite3_status64.argtypes = (ctypes.c_int, int64_p, int64_p, ctypes.c_int)
+    current, highest = ctypes.c_int64(), ctypes.c_int64()
+
+    def page_cache_bytes() -> int:
+        # SQLITE_STATUS_PAGECACHE_OVERFLOW: with no SQLITE_CONFIG_PAGECACHE buffer (the default),
+        # all page cache memory; the rest of SQLite's heap is mostly prepared statements.
+        sqlite.sqlite3_status64(2, ctypes.byref(current), ctypes.byref(highest), 0)
+        return current.value
+
+    libc = ctypes.CDLL("libc.so.6")
+
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in (
+                *("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks"),
+                *("uordblks", "fordblks", "keepcost"),
+            )
+        ]
+
+    libc.mallinfo2.restype = Mallinfo2
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+    libc.fclose.argtypes = (ctypes.c_void_p,)
+    libc.malloc_info.argtypes = (ctypes.c_int, ctypes.c_void_p)
+    scratch = out.with_suffix(".malloc.xml")
+    pystats = out.with_suffix(".pymalloc.txt")
+
+    def pymalloc() -> dict[str, int]:
+        # Python's own allocator maps 1 MiB arenas itself: malloc's figures miss them.
+        # _debugmallocstats writes to C stderr, so fd 2 points at a file for that moment (a log
+        # line written in that millisecond lands there too: acceptable for a benchmark).
+        saved = os.dup(2)
+        try:
+            with pystats.open("w") as file:
+                os.dup2(file.fileno(), 2)
+                sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        text = pystats.read_text()
+        arenas = re.search(r"# arenas allocated current\s*=\s*([\d,]+)", text)
+        used = re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", text)
+        figures = {"pymalloc_arenas_kib": (arenas, 1024), "pymalloc_used_kib": (used, 1 / 1024)}
+        return {
+            name: int(int(found.group(1).replace(",", "")) * scale)
+            for name, (found, scale) in figures.items()
+            if found
+        }
+
+    def sample() -> dict[str, float]:
+        info = libc.mallinfo2()
+        handle = libc.fopen(str(scratch).encode(), b"w")
+        libc.malloc_info(0, handle)
+        libc.fclose(handle)
+        arenas = len(re.findall(r"<heap nr=", scratch.read_text()))
+        return {
+            "wall": round(time.time(), 1),
+            "sqlite_kib": sqlite.sqlite3_memory_used() // 1024,
+            "sqlite_page_cache_kib": page_cache_bytes() // 1024,
+            "malloc_in_use_kib": (info.uordblks + info.hblkhd) // 1024,
+            "malloc_free_kib": info.fordblks // 1024,
+            "malloc_arenas": arenas,
+            **pymalloc(),
+        }
+
+    def loop() -> None:
+        with out.open("a") as file:
+            while True:
+                file.write(json.dumps(sample()) + "\n")
+                file.flush()
+                time.sleep(SAMPLE_SECONDS)
+
+    threading.Thread(target=loop, name="soak-probe", daemon=True).start()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from entrypoints.cli.main import main as specmcp
+
+    _native_sampler(Path(args.out))
+    return specmcp(["serve", "--port", str(args.port)])
 
 
 def _slope_per_minute(samples: list[tuple[float, int]]) -> float:
@@ -280,8 +394,9 @@ def _start_serve(url: str, workdir: Path, port: int) -> subprocess.Popen[bytes]:
         "SPECMCP_AUTO_MIGRATE": "false",
     }
     log = (workdir / "serve.log").open("wb")
+    probe = workdir / "native.jsonl"
     return subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli.main", "serve", "--port", str(port)],
+        [sys.executable, __file__, "serve", "--port", str(port), "--out", str(probe)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -371,8 +486,10 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
                 subprocess.Popen(
                     [
                         *(sys.executable, __file__, "client", "--base", base),
-                        *("--server", server["id"], "--endpoint", server["endpointId"]),
-                        *("--token", server["token"], "--spec", spec_id),
+                        # `--name=value`: an endpoint id or token may start with "-".
+                        f"--server={server['id']}",
+                        f"--endpoint={server['endpointId']}",
+                        *(f"--token={server['token']}", f"--spec={spec_id}"),
                         *("--upstream", upstream_url, "--out", str(outs[i])),
                         *("--duration", str(args.duration), "--think", str(args.think)),
                     ],
@@ -381,13 +498,20 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
             )
         started = time.monotonic()
         samples: list[tuple[float, int]] = []
+        timeline: list[dict[str, float]] = []
         deadline = started + args.duration + 120
         while any(c.poll() is None for c in clients) and time.monotonic() < deadline:
-            rss = _rss_kib(serve.pid)
-            if rss is not None:
-                samples.append((time.monotonic() - started, rss))
+            status = _proc_status(serve.pid)
+            if "VmRSS" in status:
+                at = round(time.monotonic() - started, 1)
+                samples.append((at, status["VmRSS"]))
+                timeline.append(
+                    {"t": at, "wall": round(time.time(), 1), **status}
+                    | {"db_kib": _file_kib(workdir / "soak.db")}
+                    | {"wal_kib": _file_kib(workdir / "soak.db-wal")}
+                )
                 if args.verbose:
-                    print(f"t={samples[-1][0]:6.0f}s rss={rss / 1024:7.1f} MiB", flush=True)
+                    print(f"t={at:6.0f}s {_line(timeline[-1], _native(workdir))}", flush=True)
             time.sleep(SAMPLE_SECONDS)
         for c in clients:
             if c.poll() is None:
@@ -403,6 +527,7 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
             exit_code = None
         exit_seconds = time.monotonic() - sigterm_at
         rows = asyncio.run(_count_rows(url))
+        native = _native(workdir)
         latency, when, outcomes = _merge([o for o in outs if o.exists()])
     finally:
         for proc in (*clients, serve, upstream):
@@ -413,6 +538,9 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
                 except subprocess.TimeoutExpired:
                     proc.kill()
     warm_up = min(WARM_UP_SECONDS, args.duration / 4)
+    moments = {"start": 0.0, "after_warm_up": warm_up, "middle": args.duration / 2}
+    moments["end"] = args.duration
+    breakdown = {name: _with_native(_at(timeline, at), native) for name, at in moments.items()}
     warm = [s for s in samples if s[0] >= warm_up]
     second_half = [s for s in samples if s[0] >= args.duration / 2]
     window = min(60.0, args.duration / 4)
@@ -421,7 +549,7 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
         picked = [ms for ms, t in zip(latency[kind], when[kind], strict=True) if start <= t < end]
         return round(_percentile(picked, 0.99), 2)
 
-    kinds = {
+    kinds: dict[str, dict[str, Any]] = {
         kind: {
             "count": len(values),
             "ok": outcomes[kind]["ok"],
@@ -445,12 +573,17 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
         "rss_mib": {
             "start": round(samples[0][1] / 1024, 1) if samples else None,
             "after_warm_up": round(warm[0][1] / 1024, 1) if warm else None,
+            "middle": round(breakdown["middle"].get("VmRSS", 0) / 1024, 1),
             "end": round(samples[-1][1] / 1024, 1) if samples else None,
             "max": round(max(v for _, v in samples) / 1024, 1) if samples else None,
             "slope_kib_per_min_after_warm_up": round(_slope_per_minute(warm), 1),
             "slope_kib_per_min_second_half": round(_slope_per_minute(second_half), 1),
             "samples": len(samples),
         },
+        # KiB at each moment: RSS split by kind (/proc), threads, database and WAL file size,
+        # and from inside the process SQLite's heap and malloc's in-use, free and arenas.
+        "breakdown_kib": breakdown,
+        "timeline": [_with_native(sample, native) for sample in timeline],
         "kinds": kinds,
         "total_requests": sum(len(v) for v in latency.values()),
         "errors": sum(sum(k["errors"].values()) for k in kinds.values()),
@@ -464,6 +597,42 @@ def _run(args: argparse.Namespace, workdir: Path, url: str) -> dict[str, Any]:
     }
 
 
+def _native(workdir: Path) -> list[dict[str, float]]:
+    try:
+        lines = (workdir / "native.jsonl").read_text().splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines if line.endswith("}")]
+
+
+def _at(samples: list[dict[str, float]], at: float, key: str = "t") -> dict[str, float]:
+    """The sample nearest to `at` (empty when there are none)."""
+    return min(samples, key=lambda sample: abs(sample[key] - at), default={})
+
+
+def _with_native(sample: dict[str, float], native: list[dict[str, float]]) -> dict[str, float]:
+    """`sample` and the in-process figures taken nearest to it."""
+    nearest = _at(native, sample.get("wall", 0.0), key="wall")
+    return {k: v for k, v in nearest.items() if k != "wall"} | sample
+
+
+def _line(sample: dict[str, float], native: list[dict[str, float]]) -> str:
+    both = _with_native(sample, native)
+    names = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "Threads": "threads"}
+    names |= {"db_kib": "db", "wal_kib": "wal", "sqlite_kib": "sqlite"}
+    names |= {"sqlite_page_cache_kib": "sqlite page cache"}
+    names |= {"pymalloc_arenas_kib": "pymalloc", "pymalloc_used_kib": "pymalloc used"}
+    names |= {"malloc_in_use_kib": "malloc used", "malloc_free_kib": "malloc free"}
+    names |= {"malloc_arenas": "arenas"}
+    return ", ".join(
+        f"{label} {both[key]}"
+        if key in ("Threads", "malloc_arenas")
+        else f"{label} {both[key] / 1024:.1f}"
+        for key, label in names.items()
+        if key in both
+    )
+
+
 def _print(report: dict[str, Any]) -> None:
     rss = report["rss_mib"]
     print(f"\nsoak: {report['duration_s']} s, {report['clients']} clients, {report['database']}")
@@ -472,6 +641,8 @@ def _print(report: dict[str, Any]) -> None:
         f"max {rss['max']}; slope {rss['slope_kib_per_min_after_warm_up']} KiB/min after "
         f"warm-up, {rss['slope_kib_per_min_second_half']} KiB/min over the second half"
     )
+    for moment, sample in report["breakdown_kib"].items():
+        print(f"  {moment:14} {_line(sample, [])} (MiB)")
     print(
         f"{'kind':26} {'count':>8} {'ok':>8} {'429':>6} {'errors':>7} {'p50':>8} {'p99':>8}"
         f" {'p99 early':>10} {'p99 late':>9}"
@@ -493,16 +664,18 @@ def _print(report: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("role", nargs="?", default="run", choices=("run", "client"))
+    parser.add_argument("role", nargs="?", default="run", choices=("run", "client", "serve"))
     parser.add_argument("--duration", type=float, default=600.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--think", type=float, default=0.05, help="seconds between requests")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL db")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--verbose", action="store_true", help="print each RSS sample")
-    for name in ("base", "server", "endpoint", "token", "spec", "upstream", "out"):
-        parser.add_argument(f"--{name}")
+    for name in ("base", "server", "endpoint", "token", "spec", "upstream", "out", "port"):
+        parser.add_argument(f"--{name}", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.role == "serve":
+        return _serve(args)
     if args.role == "client":
         asyncio.run(_client(args))
         return 0
@@ -527,7 +700,10 @@ def main() -> int:
         args.json.write_text(json.dumps(report, indent=2))
     # uvicorn re-raises the SIGTERM it handled once shut down: -15 is a clean exit here.
     clean = report["sigterm_exit_code"] in (0, -signal.SIGTERM)
-    return 0 if report["errors"] == 0 and report["log_rows_match"] and clean else 1
+    if any(report["client_exit_codes"]):
+        print(f"client exit codes: {report['client_exit_codes']}")
+    ok = report["errors"] == 0 and report["log_rows_match"] and not any(report["client_exit_codes"])
+    return 0 if ok and clean else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import asyncio
 import gzip
 import threading
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 from entrypoints.http.app import create_app
 from tests.mcp.served_app import ServedApp, serve_in_thread
 from tests.mcp.upstream_spec import upstream_spec
+from tests.support.compression_bombs import gzip_bomb
 from tests.support.offline_app import TokenMint, offline_container
 from tests.support.rsa_keys import RsaTestKey
 
@@ -30,7 +32,8 @@ Writer = asyncio.StreamWriter
 Behaviour = Callable[[Writer], Awaitable[None]]
 
 _OK = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n{"ok":true}'
-_GZIP_BOMB = gzip.compress(b"\0" * (256 * 1024 * 1024), compresslevel=9)  # ~250 KiB -> 256 MiB
+_GZIP_BOMB = gzip_bomb(1024)  # ~1 MiB -> 1 GiB
+_GZIP_IN_GZIP_BOMB = gzip.compress(_GZIP_BOMB, compresslevel=9)  # ~2.5 KiB -> 1 MiB -> 1 GiB
 
 
 async def _slow_headers(w: Writer) -> None:
@@ -56,13 +59,17 @@ async def _endless_body(w: Writer) -> None:
         await w.drain()
 
 
-async def _gzip_bomb(w: Writer) -> None:
+async def _gzip_bomb(w: Writer, coding: str = "gzip", bomb: bytes = _GZIP_BOMB) -> None:
     head = (
-        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-encoding: gzip\r\n"
-        f"content-length: {len(_GZIP_BOMB)}\r\n\r\n"
+        f"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-encoding: {coding}\r\n"
+        f"content-length: {len(bomb)}\r\n\r\n"
     )
-    w.write(head.encode() + _GZIP_BOMB)
+    w.write(head.encode() + bomb)
     await w.drain()
+
+
+async def _gzip_in_gzip_bomb(w: Writer) -> None:
+    await _gzip_bomb(w, "gzip, gzip", _GZIP_IN_GZIP_BOMB)
 
 
 async def _redirect_loop(w: Writer) -> None:
@@ -112,6 +119,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "slow_body": _slow_body,
     "endless_body": _endless_body,
     "gzip_bomb": _gzip_bomb,
+    "gzip_in_gzip_bomb": _gzip_in_gzip_bomb,
     "redirect_loop": _redirect_loop,
     "invalid_http": _invalid_http,
     "reset_mid_body": _reset_mid_body,
@@ -199,6 +207,7 @@ EXPECTED: dict[str, Any] = {
     "slow_body": ("502", "timeout"),
     "endless_body": ("200", "truncated"),
     "gzip_bomb": ("200", "truncated"),
+    "gzip_in_gzip_bomb": ("200", "truncated"),
     "redirect_loop": ("502", "bad_response"),
     "invalid_http": ("502", None),
     "reset_mid_body": ("502", None),
@@ -231,3 +240,21 @@ def test_a_hostile_upstream_ends_as_a_clean_tool_error_in_time(setup, case):
             assert isinstance(data["body"], str)
     after, _ = _call(setup, "normal")
     assert after.status_code == 200 and after.json()["data"]["body"] == {"ok": True}, after.text
+
+
+@pytest.mark.parametrize("case", ["gzip_bomb", "gzip_in_gzip_bomb"])
+def test_a_compression_bomb_costs_the_whole_process_a_few_mebibytes(setup, case):
+    # Server and test client together, traced from the call's start: 12 MiB measured, mostly the
+    # answer (1 MiB of NULs is 6 MiB of JSON "\u0000" escapes). Before inflation was bounded
+    # (capped_body.py): 141 MiB for the first bomb, and 2 GiB and a 20 s blocked loop for the
+    # second, whose inner gzip inflated its whole GiB in one step.
+    _call(setup, "normal")
+    tracemalloc.start()
+    try:
+        response, seconds = _call(setup, case)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seconds < TOTAL_TIMEOUT + SLACK, (case, seconds)
+    assert response.status_code == 200 and response.json()["data"]["truncated"] is True
+    assert peak < 24 * 1024 * 1024, f"{case}: peak {peak / 2**20:.1f} MiB"
