@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import statistics
 import sys
@@ -22,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg
 import call_path_bench  # bench/ is on sys.path: this file's folder
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -32,9 +30,7 @@ from adapters.persistence.sql.request_log_store import SqlRequestLogStore
 from domain.logs.log_cursor import LogCursor
 from domain.logs.request_log import LogFilter
 
-ADMIN_URL = os.environ.get(
-    "SPECMCP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+ADMIN_URL = call_path_bench.ADMIN_URL
 SERVER = "00000000-0000-4000-8000-000000000001"
 GENERATE = f"""
 INSERT INTO request_logs (id, owner_id, server_id, tool_id, tool_name, source, request_id,
@@ -48,13 +44,7 @@ FROM generate_series(1, :rows) AS i
 """
 
 
-async def _admin(statement: str) -> None:
-    dsn = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+_admin = call_path_bench._admin
 
 
 async def log_pages(url: str, rows: int, reps: int) -> dict[str, float]:
