@@ -75,10 +75,10 @@ def _compile(
     converter = SchemaConverter(resolver, warnings)
     operations, count = collect_operations(document, resolver, version == "2.0", warnings)
     names = assign_names(
-        NameRequest(op.method, op.path, op.node.get("operationId")) for op in operations
+        [NameRequest(op.method, op.path, op.node.get("operationId")) for op in operations]
     )
-    builder = ToolBuilder(converter, description_limit)
-    tools = tuple(builder.build(op, name) for op, name in zip(operations, names, strict=True))
+    build = ToolBuilder(converter, description_limit).build
+    tools = tuple([build(op, name) for op, name in zip(operations, names, strict=True)])
     webhooks = document.get("webhooks")
     if isinstance(webhooks, Mapping) and webhooks:
         warnings.append(

@@ -7,12 +7,12 @@ from typing import Any
 
 from domain.openapi.media_types import FORM, MULTIPART, choose_media_type, is_json_like
 from domain.openapi.operation_specs import BodySpec, ResponseSpec
-from domain.openapi.warnings import json_pointer
+from domain.openapi.pointers import Where
 
 __all__ = ["body_from_v3", "response_from_v3"]
 
 
-def body_from_v3(node: Mapping[str, Any], base: str, pointer: str) -> BodySpec | None:
+def body_from_v3(node: Mapping[str, Any], base: str, pointer: Where) -> BodySpec | None:
     """The chosen representation of a (resolved) Request Body Object."""
     content = node.get("content")
     if not isinstance(content, Mapping) or not content:
@@ -30,24 +30,43 @@ def body_from_v3(node: Mapping[str, Any], base: str, pointer: str) -> BodySpec |
         base=base,
         required=node.get("required") is True,
         description=description if isinstance(description, str) else None,
-        pointer=pointer + json_pointer("content", media),
+        pointer=((pointer, "content"), media),
         as_text=as_text,
     )
 
 
 def response_from_v3(
-    responses: Mapping[str, Any], follow: Any, base: str, pointer: str
+    responses: Mapping[str, Any], follow: Any, base: str, pointer: Where
 ) -> ResponseSpec | None:
     """The schema of the first 2xx response that has a JSON-like representation."""
-    codes = {str(k): k for k in responses}
-    for code in sorted(c for c in codes if c.startswith("2")):
-        node, node_base, problem = follow(responses[codes[code]], base)
-        if problem is not None or not isinstance(node, Mapping):
-            continue
+    twos: list[str] = []
+    codes: dict[str, Any] | None = None
+    try:
+        for key in responses:
+            if key[:1] == "2":
+                twos.append(key)
+    except TypeError:  # a code that is not text
+        codes = {str(k): k for k in responses}
+        twos = sorted(c for c in codes if c.startswith("2"))
+    else:
+        twos.sort()
+    for code in twos:
+        node = responses[codes[code] if codes is not None else code]
+        if type(node) is dict and "$ref" not in node:
+            node_base = base  # not a reference: the common case
+        else:
+            node, node_base, problem = follow(node, base)
+            if problem is not None or not isinstance(node, Mapping):
+                continue
         content = node.get("content")
         if not isinstance(content, Mapping):
             continue
-        media = choose_media_type([m for m in content if isinstance(m, str) and is_json_like(m)])
+        if next(iter(content), None) == "application/json":
+            media: str | None = "application/json"  # listed first: the first choice
+        else:
+            media = choose_media_type(
+                [m for m in content if isinstance(m, str) and is_json_like(m)]
+            )
         if media is None:
             continue
         entry = content[media]

@@ -1,16 +1,22 @@
-"""The compiler's version-neutral view of an operation, its parameters and its request body."""
+"""The compiler's version-neutral view of an operation, its parameters and its request body.
+
+msgspec Structs: built thousands of times per document, and a Struct is built in C (a
+NamedTuple's constructor is Python code). Never encoded; internal to one compile.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
+
+import msgspec
 
 from domain.openapi.pointers import Where
 
 __all__ = ["BodySpec", "OperationSpec", "ParameterSpec", "ResponseSpec"]
 
 
-class ParameterSpec(NamedTuple):
+class ParameterSpec(msgspec.Struct, frozen=True):
     """One parameter, whatever the OpenAPI version (schemas still raw, with their document)."""
 
     name: str
@@ -23,10 +29,10 @@ class ParameterSpec(NamedTuple):
     explode: bool
     allow_reserved: bool
     content_type: str | None
-    pointer: str
+    pointer: Where
 
 
-class BodySpec(NamedTuple):
+class BodySpec(msgspec.Struct, frozen=True):
     """The chosen request body representation; `as_text` when it is sent as a raw string."""
 
     media_type: str
@@ -34,11 +40,11 @@ class BodySpec(NamedTuple):
     base: str
     required: bool
     description: str | None
-    pointer: str
+    pointer: Where
     as_text: bool
 
 
-class ResponseSpec(NamedTuple):
+class ResponseSpec(msgspec.Struct, frozen=True):
     """The schema of the first successful JSON-like response."""
 
     schema: Any
@@ -46,13 +52,17 @@ class ResponseSpec(NamedTuple):
     pointer: Where
 
 
-class OperationSpec(NamedTuple):
+class OperationSpec(msgspec.Struct, frozen=True):
     """One operation, normalised from Swagger 2.0 or OpenAPI 3.x."""
 
     method: str
     path: str
-    pointer: str
+    pointer: Where
     node: Mapping[str, Any]
     parameters: tuple[ParameterSpec, ...]
     body: BodySpec | None
     response: ResponseSpec | None
+    # `parameters` as the path item's then the operation's own, when they are known to be
+    # those two parts one after the other (see the collector); the second is None when only
+    # the first is shared with other operations.
+    parts: tuple[tuple[ParameterSpec, ...], tuple[ParameterSpec, ...] | None] | None = None

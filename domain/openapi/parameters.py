@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from domain.openapi.operation_specs import ParameterSpec
+from domain.openapi.pointers import Where, pointer_text
 from domain.openapi.warnings import CompileWarning
 
 __all__ = ["LOCATIONS", "default_style", "parameter_from_v3", "problem_with_parameter"]
@@ -39,7 +40,7 @@ def problem_with_parameter(node: Any, pointer: str) -> CompileWarning | None:
 
 
 def parameter_from_v3(
-    node: Mapping[str, Any], base: str, pointer: str
+    node: Mapping[str, Any], base: str, pointer: Where
 ) -> tuple[ParameterSpec, CompileWarning | None]:
     """Normalise a checked OpenAPI 3 parameter (see `problem_with_parameter`)."""
     name, location = str(node["name"]), str(node["in"])
@@ -59,7 +60,7 @@ def parameter_from_v3(
         warning = CompileWarning(
             "parameter_schema_missing",
             f"parameter {name!r} has no schema; any value accepted",
-            pointer,
+            pointer_text(pointer),
         )
     description = node.get("description")
     return ParameterSpec(

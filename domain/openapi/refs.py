@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import unquote, urljoin
+
+import msgspec
 
 from domain.errors import DomainError
 
 __all__ = ["RefResolver", "Resolved", "decode_pointer"]
 
 _MISSING = object()
+_UNSEEN = object()
 
 
-class Resolved(NamedTuple):
+class Resolved(msgspec.Struct, frozen=True):
     """A reference's target, the document it lives in (for its own relative refs) and its key."""
 
     node: Any
@@ -24,10 +27,13 @@ class Resolved(NamedTuple):
 
 def decode_pointer(fragment: str) -> list[str]:
     """Split a URI fragment into raw JSON-pointer tokens (percent, then `~1` and `~0` decoded)."""
-    text = unquote(fragment)
+    text = unquote(fragment) if "%" in fragment else fragment
     if not text:
         return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in text.lstrip("/").split("/")]
+    tokens = text.lstrip("/").split("/")
+    if "~" not in text:
+        return tokens
+    return [t.replace("~1", "/").replace("~0", "~") for t in tokens]
 
 
 def _is_url(text: str) -> bool:
@@ -55,6 +61,8 @@ class RefResolver:
 
     def key(self, ref: str, base: str) -> str:
         """The canonical `document#pointer` of `ref` written in document `base`."""
+        if ref[:1] == "#":
+            return base + ref  # a local ref, by far the most common
         location, _, fragment = ref.partition("#")
         if not location:
             document = base
@@ -69,12 +77,21 @@ class RefResolver:
 
     def resolve_key(self, key: str) -> Resolved | None:
         """The target of a canonical key, or None when it cannot be found."""
-        if key in self._targets:
-            return self._targets[key]
+        found = self._targets.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
         document, _, fragment = key.partition("#")
-        node = self._document(document)
-        for token in decode_pointer(fragment) if node is not _MISSING else ():
-            node = _step(node, token)
+        node = self._documents.get(document, _UNSEEN)
+        if node is _UNSEEN:
+            node = self._document(document)
+        if node is _MISSING:
+            tokens: list[str] = []
+        elif "%" in fragment or "~" in fragment:
+            tokens = decode_pointer(fragment)
+        else:
+            tokens = fragment.lstrip("/").split("/") if fragment else []  # nothing to decode
+        for token in tokens:
+            node = node.get(token, _MISSING) if type(node) is dict else _step(node, token)
             if node is _MISSING:
                 break
         found = None if node is _MISSING else Resolved(node, document, key)
@@ -118,9 +135,10 @@ class RefResolver:
         return node, base, None
 
     def _document(self, location: str) -> Any:
-        if location in self._documents:
-            return self._documents[location]
-        document: Any = _MISSING
+        document = self._documents.get(location, _UNSEEN)
+        if document is not _UNSEEN:
+            return document  # _MISSING too: a document that failed is not asked for again
+        document = _MISSING
         if self._external is not None:
             try:
                 document = self._external[location]
@@ -131,7 +149,7 @@ class RefResolver:
 
 
 def _step(node: Any, token: str) -> Any:
-    if isinstance(node, Mapping):
+    if type(node) is dict or isinstance(node, Mapping):
         return node.get(token, _MISSING)
     if isinstance(node, list) and token.isdigit():
         index = int(token)

@@ -3,6 +3,11 @@
 Every `$ref` becomes `{"$ref": "#/$defs/<name>"}`; each referenced schema is converted once per
 direction (input or output) and memoised, and a tool's `$defs` holds exactly what it reaches, so
 recursive schemas stay lossless and huge documents are not copied per tool.
+
+Speed: this is the compiler's hot loop (every schema node of a document). The most common
+nodes (plain leaves, a `$ref` with a description) take inline fast paths; a body with no
+readOnly/writeOnly property is converted once for both directions, and a `$defs` set that
+reaches only such bodies serves both directions. Results are shared read-only objects.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from domain.openapi.content_keys import content_key
 from domain.openapi.pointers import Where, pointer_text
 from domain.openapi.refs import RefResolver, decode_pointer
 from domain.openapi.schema_keywords import (
@@ -24,6 +30,7 @@ from domain.openapi.schema_keywords import (
     JSON_TYPES,
     KEYWORD_KIND,
     LIST,
+    MARK,
     MULTIPLE,
     NUMBER,
     REQUIRED,
@@ -40,6 +47,10 @@ __all__ = ["Direction", "SchemaConverter"]
 Direction = Literal["input", "output"]
 MAX_DEPTH = 96
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_NAME_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_TEXT_KEYWORDS = frozenset(k for k, kind in KEYWORD_KIND.items() if kind == TEXT)
+_LEAF_KEYWORDS = _TEXT_KEYWORDS | {"type"}
+_LEAF_TYPES = JSON_TYPES - {"array"}
 
 
 class SchemaConverter:
@@ -50,83 +61,119 @@ class SchemaConverter:
         self._warnings = warnings
         self._names: dict[str, str] = {}
         self._keys: dict[str, str] = {}
-        self._bodies: dict[tuple[str, Direction], tuple[Any, tuple[str, ...]]] = {}
+        # ref text -> (key, converted `$ref` text), per document the ref is written in: a
+        # document writes the same few hundred refs thousands of times.
+        self._refs: dict[str, dict[str, tuple[str, str]]] = {}
+        # The readOnly and writeOnly flags of the schema a key points to.
+        self._ref_flags: dict[str, tuple[bool, bool]] = {}
+        self._bodies: dict[Direction, dict[str, tuple[Any, tuple[str, ...]]]] = {
+            "input": {},
+            "output": {},
+        }
         self._where: dict[str, Where] = {}
         # Keyed by id(): the value also holds the schema itself, so no id is ever reused.
         self._converted: dict[tuple[int, str, Direction], tuple[Any, tuple[str, ...], Any]] = {}
-        self._closures: dict[tuple[Direction, tuple[str, ...]], dict[str, Any]] = {}
+        self._by_content: dict[tuple[bytes, str, Direction], tuple[Any, tuple[str, ...], Any]] = {}
+        self._closures: dict[Direction, dict[tuple[str, ...], dict[str, Any]]] = {
+            "input": {},
+            "output": {},
+        }
         # Most `$defs` bodies are the same in both directions (no readOnly/writeOnly property
         # inside): converted for one, they wait here for the other. `_sided` records, during
         # one body's conversion, that a property is readOnly or writeOnly.
         self._twins: dict[str, tuple[tuple[Any, tuple[str, ...]], tuple[CompileWarning, ...]]] = {}
         self._sided = False
+        # Keys whose body is the same in both directions and gave no warning, and the `$defs`
+        # (by start) reaching only such bodies: the same for both directions.
+        self._clean: set[str] = set()
+        self._either: dict[tuple[str, ...], dict[str, Any]] = {}
         # Every key on a walked chain of pure `$ref`s shares the chain's answer: a long chain
         # is walked once, not once per link (5,000 links: 21 s before, milliseconds now).
         self._pure_cycles: dict[str, bool] = {}
 
     def convert(
-        self, schema: Any, base: str, direction: Direction, pointer: Where, deps: list[str]
+        self,
+        schema: Any,
+        base: str,
+        direction: Direction,
+        pointer: Where,
+        deps: list[str],
+        *,
+        by_content: bool = False,
     ) -> Any:
         """Convert one schema; the keys of the `$ref`s it makes are appended to `deps`.
 
         Shared schema objects (a parameter or response used by many operations) are converted
         once; the caller gets its own top-level copy, the nested parts are shared (read-only).
+        `by_content`: equal schemas (see `content_key`) are converted once too; for the small
+        schemas documents repeat (EC2: 2,200 parameter schemas, 960 distinct).
         """
         memo_key = (id(schema), base, direction)
         memo = self._converted.get(memo_key)
         if memo is None:
-            local: list[str] = []
-            converted = self._convert(schema, base, direction, pointer, local, 0)
-            memo = (converted, tuple(local), schema)
+            memo = self._convert_new(schema, base, direction, pointer, by_content)
             self._converted[memo_key] = memo
         deps.extend(memo[1])
         return dict(memo[0]) if isinstance(memo[0], dict) else memo[0]
+
+    def _convert_new(
+        self, schema: Any, base: str, direction: Direction, pointer: Where, by_content: bool
+    ) -> tuple[Any, tuple[str, ...], Any]:
+        key = None
+        if by_content:
+            content = content_key(schema)
+            if content is not None:  # else converted as itself
+                key = (content, base, direction)
+                known = self._by_content.get(key)
+                if known is not None:
+                    return (known[0], known[1], schema)
+        start = len(self._warnings)
+        local: list[str] = []
+        converted = self._convert(schema, base, direction, pointer, local, 0)
+        memo = (converted, tuple(local), schema)
+        if key is not None and len(self._warnings) == start:
+            # Equal schemas give an equal result and, giving no warning here, none elsewhere.
+            self._by_content[key] = memo
+        return memo
 
     def defs(self, deps: list[str], direction: Direction) -> dict[str, Any]:
         """The `$defs` reached from `deps` (transitively), in a deterministic order.
 
         Tools reaching the same schemas share one (read-only) `$defs` object.
         """
-        start = tuple(dict.fromkeys(deps))
-        cached = self._closures.get((direction, start))
+        start = tuple(dict.fromkeys(deps)) if len(deps) > 1 else tuple(deps)
+        closures = self._closures[direction]
+        cached = closures.get(start)
         if cached is None:
-            cached = self._closure(start, direction)
-            self._closures[(direction, start)] = cached
+            cached = self._either.get(start)
+            if cached is None:
+                cached = self._closure(start, direction)
+            closures[start] = cached
         return cached
 
     def _closure(self, deps: tuple[str, ...], direction: Direction) -> dict[str, Any]:
+        # Breadth-first from `deps`; a name stands for its key (one name per key).
         found: dict[str, Any] = {}
-        seen: set[str] = set()
         queue = list(deps)
-        index = 0
-        while index < len(queue):
-            key = queue[index]
-            index += 1
-            if key in seen:
-                continue
-            seen.add(key)
-            body, more = self._body(key, direction)
-            found[self._names[key]] = body
-            queue.extend(more)  # keys already seen are skipped when popped: same order
+        self._bfs(queue, found, direction)
+        if self._clean.issuperset(queue):
+            # Every body reached is the same in both directions and gave no warning: the
+            # other direction would walk the same bodies and find the same `$defs`.
+            self._either[deps] = found
         return found
 
-    def is_flagged(self, schema: Any, flag: str) -> bool:
-        """True when a converted schema, or the `$defs` body it points to, sets `flag`."""
-        if not isinstance(schema, dict):
-            return False
-        if schema.get(flag) is True:
-            return True
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and len(schema) <= 2:
-            key = self._key_of_name(ref)
-            if key is not None:
-                found = self._resolver.resolve_key(key)
-                return (
-                    found is not None
-                    and isinstance(found.node, Mapping)
-                    and (found.node.get(flag) is True)
-                )
-        return False
+    def _bfs(self, queue: list[str], found: dict[str, Any], direction: Direction) -> None:
+        bodies = self._bodies[direction]
+        names = self._names
+        for key in queue:  # the loop also visits what is appended to the queue
+            name = names[key]
+            if name in found:
+                continue
+            memo = bodies.get(key)
+            if memo is None:
+                memo = self._body(key, direction)
+            found[name] = memo[0]
+            queue.extend(memo[1])  # keys already seen are skipped when met: same order
 
     def target_type(self, schema: Any, direction: Direction) -> Any:
         """The `type` of the `$defs` body a converted pure-`$ref` schema points to."""
@@ -141,14 +188,31 @@ class SchemaConverter:
 
     # -- references --------------------------------------------------------------------------
 
+    def _ref(self, ref: str, base: str) -> tuple[str, str]:
+        """The key of `ref` written in `base`, and the converted `$ref` text (memoised)."""
+        refs = self._refs.get(base)
+        if refs is None:
+            refs = self._refs[base] = {}
+        known = refs.get(ref)
+        if known is None:
+            key = base + ref if ref[:1] == "#" else self._resolver.key(ref, base)
+            known = refs[ref] = (key, "#/$defs/" + self._name(key))
+        return known
+
     def _name(self, key: str) -> str:
         name = self._names.get(key)
         if name is not None:
             return name
         document, _, fragment = key.partition("#")
-        tokens = decode_pointer(fragment)
-        raw = tokens[-1] if tokens else document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        name = _NAME_UNSAFE.sub("_", raw).strip("_") or "schema"
+        if fragment and "~" not in fragment and "%" not in fragment:
+            raw = fragment.rsplit("/", 1)[-1]  # the last token, with nothing to decode
+        else:
+            tokens = decode_pointer(fragment)
+            raw = tokens[-1] if tokens else document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if _NAME_SAFE.issuperset(raw):
+            name = raw.strip("_") or "schema"  # nothing to replace (most names): no regex
+        else:
+            name = _NAME_UNSAFE.sub("_", raw).strip("_") or "schema"
         if name in self._keys:
             name = f"{name}_{hashlib.blake2b(key.encode(), digest_size=4).hexdigest()}"
         self._names[key] = name
@@ -158,8 +222,23 @@ class SchemaConverter:
     def _key_of_name(self, ref: str) -> str | None:
         return self._keys.get(ref.removeprefix("#/$defs/"))
 
+    def _target_flags(self, key: str | None) -> tuple[bool, bool]:
+        """readOnly and writeOnly of the (raw) schema `key` points to (memoised)."""
+        flags = self._ref_flags.get(key) if key is not None else None
+        if flags is None:
+            found = self._resolver.resolve_key(key) if key is not None else None
+            node = found.node if found is not None else None
+            if type(node) is dict or isinstance(node, Mapping):
+                flags = (node.get("readOnly") is True, node.get("writeOnly") is True)
+            else:
+                flags = (False, False)
+            if key is not None:
+                self._ref_flags[key] = flags
+        return flags
+
     def _body(self, key: str, direction: Direction) -> tuple[Any, tuple[str, ...]]:
-        memo = self._bodies.get((key, direction))
+        bodies = self._bodies[direction]
+        memo = bodies.get(key)
         if memo is not None:
             return memo
         twin = self._twins.pop(key, None)
@@ -168,7 +247,7 @@ class SchemaConverter:
             # difference: the same body, and the warnings its conversion gave, once more.
             memo, given = twin
             self._warnings.extend(given)
-            self._bodies[(key, direction)] = memo
+            bodies[key] = memo
             return memo
         found = self._resolver.resolve_key(key)
         where = self._where.get(key, "")
@@ -179,7 +258,7 @@ class SchemaConverter:
                 "unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted", where
             )
             body: Any = {}
-        elif self._is_pure_ref_cycle(key):
+        elif _may_refer(found.node) and self._is_pure_ref_cycle(key):
             self._warn(
                 "circular_ref", f"$ref {key!r} only refers to itself; any value accepted", where
             )
@@ -189,10 +268,13 @@ class SchemaConverter:
             self._sided = False
             body = self._convert(found.node, found.base, direction, where, deps, 0)
             neutral = not self._sided
-        memo = (body, tuple(dict.fromkeys(deps)))
-        self._bodies[(key, direction)] = memo
+        memo = (body, tuple(dict.fromkeys(deps)) if len(deps) > 1 else tuple(deps))
+        bodies[key] = memo
         if neutral:
-            self._twins[key] = (memo, tuple(self._warnings[start:]))
+            given = tuple(self._warnings[start:]) if len(self._warnings) > start else ()
+            self._twins[key] = (memo, given)
+            if not given:
+                self._clean.add(key)
         return memo
 
     def _is_pure_ref_cycle(self, key: str) -> bool:
@@ -200,7 +282,7 @@ class SchemaConverter:
         seen = {key}
         answer = False
         found = self._resolver.resolve_key(key)
-        while found is not None and isinstance(found.node, Mapping):
+        while found is not None and (type(found.node) is dict or isinstance(found.node, Mapping)):
             ref = found.node.get("$ref")
             if not isinstance(ref, str) or any(k != "$ref" for k in found.node if k[:2] != "x-"):
                 break
@@ -232,26 +314,39 @@ class SchemaConverter:
         deps: list[str],
         depth: int,
     ) -> Any:
-        # The hot loop of the compiler (every schema node of a document passes here once per
-        # direction): plain-dict fast paths first, one table lookup per keyword.
-        if node is True or node is False:
-            return node
-        if type(node) is not dict and not isinstance(node, Mapping):
-            self._warn("invalid_schema", "a schema must be an object; any value accepted", where)
-            return {}
+        # The hot loop of the compiler (every schema node of a document passes here once, or
+        # once per direction): plain-dict fast paths first, one table lookup per keyword, and
+        # the checks after the loop only for the nodes that need them (see `MARK`).
+        if type(node) is not dict:
+            if node is True or node is False:
+                return node
+            if not isinstance(node, Mapping):
+                self._warn(
+                    "invalid_schema", "a schema must be an object; any value accepted", where
+                )
+                return {}
         if depth > MAX_DEPTH:
             self._warn("schema_too_deep", "schema nested too deeply; any value accepted", where)
             return {}
+        if type(node) is dict and _LEAF_KEYWORDS.issuperset(node):
+            for value in node.values():
+                if type(value) is not str:
+                    break
+            else:
+                kind = node.get("type")
+                if kind is None or kind in _LEAF_TYPES:
+                    return dict(node)  # a plain leaf: see `_properties`
         out: dict[str, Any] = {}
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            key = self._resolver.key(ref, base)
-            if key not in self._where:
-                self._where[key] = where
-            deps.append(key)
-            out["$ref"] = "#/$defs/" + self._name(key)
+        if "$ref" in node:
+            ref = node["$ref"]
+            if isinstance(ref, str):
+                key, out["$ref"] = self._ref(ref, base)
+                if key not in self._where:
+                    self._where[key] = where
+                deps.append(key)
         kinds = KEYWORD_KIND
         sub = depth + 1
+        post = array = trim = False
         for keyword, value in node.items():
             kind = kinds.get(keyword)  # None for `$ref`, unknown and non-text keys
             if kind is None:
@@ -262,17 +357,44 @@ class SchemaConverter:
             elif kind == TYPE:
                 if isinstance(value, str) and value in JSON_TYPES:
                     out["type"] = value
+                    array = value == "array"
                 else:
                     _type(out, value)
+                    post = True
             elif kind == SUBSCHEMA_MAP:
-                if isinstance(value, Mapping):
-                    out[keyword] = self._properties(
+                if type(value) is dict or isinstance(value, Mapping):
+                    kept = out[keyword] = self._properties(
                         keyword, value, base, direction, (where, keyword), deps, sub
                     )
+                    if len(kept) != len(value):
+                        trim = True  # readOnly or writeOnly properties were dropped
             elif kind == ITEMS:
-                self._items(out, value, node, base, direction, (where, keyword), deps, sub)
-            elif kind == SUBSCHEMA:
-                out[keyword] = self._convert(value, base, direction, (where, keyword), deps, sub)
+                if isinstance(value, list):
+                    here = (where, keyword)
+                    self._tuple_items(out, value, node, base, direction, here, deps, sub)
+                else:
+                    out["items"] = self._convert(
+                        value, base, direction, (where, keyword), deps, sub
+                    )
+            elif kind == REQUIRED:
+                if isinstance(value, list):
+                    try:
+                        "".join(value)  # only strings: all kept
+                        out[keyword] = list(dict.fromkeys(value))
+                    except TypeError:
+                        out[keyword] = list(dict.fromkeys(v for v in value if isinstance(v, str)))
+            elif kind == ADDITIONAL:
+                if isinstance(value, bool):
+                    out[keyword] = value
+                elif type(value) is dict or isinstance(value, Mapping):
+                    out[keyword] = self._convert(
+                        value, base, direction, (where, keyword), deps, sub
+                    )
+            elif kind == MARK:
+                post = True
+            elif kind == FLAG:
+                if isinstance(value, bool):
+                    out[keyword] = value
             elif kind == SUBSCHEMA_LIST:
                 if isinstance(value, list) and value:
                     here = (where, keyword)
@@ -280,39 +402,25 @@ class SchemaConverter:
                         self._convert(v, base, direction, (here, i), deps, sub)
                         for i, v in enumerate(value)
                     ]
-            elif kind == ADDITIONAL:
-                if isinstance(value, bool):
-                    out[keyword] = value
-                elif isinstance(value, Mapping):
-                    out[keyword] = self._convert(
-                        value, base, direction, (where, keyword), deps, sub
-                    )
-            elif kind == FLAG:
-                if isinstance(value, bool):
-                    out[keyword] = value
+            elif kind == SUBSCHEMA:
+                out[keyword] = self._convert(value, base, direction, (where, keyword), deps, sub)
             else:
+                if kind == LIST:
+                    post = True  # `enum`
                 _scalar_keyword(out, kind, keyword, value)
-        if "example" in node and "examples" not in out:
-            out["examples"] = [node["example"]]
-        if "exclusiveMinimum" in node or "exclusiveMaximum" in node:
-            _fix_bounds(out, node)
-        if "enum" in out:
-            _coerce_enum(out)
-        if "required" in out and "properties" in out:
+        if post:
+            return _finish(out, node)
+        # Without a `MARK`ed keyword or an enum, two of `_finish`'s checks can still apply.
+        if array and not ("items" in out or "prefixItems" in out):
+            out["items"] = {}
+        if trim and "required" in out:
             _drop_hidden_required(out, node)
-        kind_of = out.get("type")
-        if (kind_of == "array" or (type(kind_of) is list and "array" in kind_of)) and not (
-            "items" in out or "prefixItems" in out
-        ):
-            out["items"] = {}  # some clients refuse an array without items; {} is the same
-        if node.get("nullable") is True or node.get("x-nullable") is True:
-            out = _nullable(out)
         return out
 
-    def _items(
+    def _tuple_items(
         self,
         out: dict[str, Any],
-        value: Any,
+        value: list[Any],
         node: Mapping[str, Any],
         base: str,
         direction: Direction,
@@ -320,10 +428,8 @@ class SchemaConverter:
         deps: list[str],
         sub: int,
     ) -> None:
-        if not isinstance(value, list):
-            out["items"] = self._convert(value, base, direction, here, deps, sub)
-            return
-        if value:  # draft-4 tuple form
+        # draft-4 tuple form
+        if value:
             out["prefixItems"] = [
                 self._convert(v, base, direction, (here, i), deps, sub) for i, v in enumerate(value)
             ]
@@ -341,26 +447,111 @@ class SchemaConverter:
         deps: list[str],
         depth: int,
     ) -> dict[str, Any]:
-        hidden, shown = (
-            ("readOnly", "writeOnly") if direction == "input" else ("writeOnly", "readOnly")
-        )
-        keep_all = keyword != "properties"  # patternProperties, dependentSchemas
+        convert = self._convert
         result: dict[str, Any] = {}
+        if keyword != "properties":  # patternProperties, dependentSchemas: all kept
+            for name, sub in value.items():
+                text = name if type(name) is str else str(name)
+                result[text] = convert(sub, base, direction, (where, text), deps, depth)
+            return result
+        hidden, shown = (0, 1) if direction == "input" else (1, 0)  # readOnly, writeOnly
+        shallow = depth <= MAX_DEPTH
+        leaf_keywords = _LEAF_KEYWORDS
+        text_keywords = _TEXT_KEYWORDS
+        refs = self._refs.get(base)
+        if refs is None:
+            refs = self._refs[base] = {}
+        where_of = self._where
+        ref_flags = self._ref_flags
         for name, sub in value.items():
             text = name if type(name) is str else str(name)
-            if keep_all:
-                result[text] = self._convert(sub, base, direction, (where, text), deps, depth)
-                continue
-            local: list[str] = []
-            converted = self._convert(sub, base, direction, (where, text), local, depth)
-            if self.is_flagged(converted, hidden):
-                self._sided = True
-                continue  # readOnly fields are not inputs; writeOnly fields are not outputs
-            if not self._sided and self.is_flagged(converted, shown):
-                self._sided = True  # the other direction would drop it
-            deps.extend(local)
+            if shallow and type(sub) is dict:
+                # The two most common properties, inline: a plain leaf is converted as it
+                # is (`{"type": "string", "description": ...}`), and a `$ref` with text
+                # keywords keeps them after the converted `$ref`.
+                if leaf_keywords.issuperset(sub):
+                    for item in sub.values():
+                        if type(item) is not str:
+                            break
+                    else:
+                        kind = sub.get("type")
+                        if kind is None or kind in _LEAF_TYPES:
+                            result[text] = dict(sub)
+                            continue
+                elif "$ref" in sub and type(sub["$ref"]) is str:
+                    converted: Any = {"$ref": ""}  # first, as `_convert` puts it
+                    for keyword, item in sub.items():
+                        if keyword != "$ref":
+                            if type(item) is not str or keyword not in text_keywords:
+                                converted = None
+                                break
+                            converted[keyword] = item
+                    if converted is not None:
+                        ref = sub["$ref"]
+                        known = refs.get(ref)
+                        if known is None:
+                            known = self._ref(ref, base)
+                        key = known[0]
+                        converted["$ref"] = known[1]
+                        if key not in where_of:
+                            where_of[key] = (where, text)
+                        if len(converted) <= 2:
+                            flags = ref_flags.get(key) or self._target_flags(key)
+                            if flags[hidden]:
+                                self._sided = True
+                                continue  # its `$ref` is not a dependency then
+                            if flags[shown]:
+                                self._sided = True
+                        deps.append(key)
+                        result[text] = converted
+                        continue
+            mark = len(deps)
+            converted = convert(sub, base, direction, (where, text), deps, depth)
+            if type(converted) is dict and (
+                "readOnly" in converted
+                or "writeOnly" in converted
+                or ("$ref" in converted and len(converted) <= 2)
+            ):
+                flags = (converted.get("readOnly") is True, converted.get("writeOnly") is True)
+                written = converted.get("$ref")
+                if written is not None and len(converted) <= 2 and isinstance(written, str):
+                    target = self._target_flags(self._key_of_name(written))
+                    flags = (flags[0] or target[0], flags[1] or target[1])
+                if flags[hidden]:
+                    # readOnly fields are not inputs; writeOnly fields are not outputs
+                    self._sided = True
+                    del deps[mark:]
+                    continue
+                if flags[shown]:
+                    self._sided = True  # the other direction would drop it
             result[text] = converted
         return result
+
+
+def _may_refer(node: Any) -> bool:
+    """False for a plain dict without `$ref` (most bodies): not a `$ref` chain then."""
+    return type(node) is not dict or "$ref" in node
+
+
+def _finish(out: dict[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
+    """The checks after the keyword loop, for nodes with a `MARK`ed keyword, enum, required
+    or an array type."""
+    if "example" in node and "examples" not in out:
+        out["examples"] = [node["example"]]
+    if "exclusiveMinimum" in node or "exclusiveMaximum" in node:
+        _fix_bounds(out, node)
+    if "enum" in out:
+        _coerce_enum(out)
+    if "required" in out and "properties" in out:
+        _drop_hidden_required(out, node)
+    kind_of = out.get("type")
+    if (kind_of == "array" or (type(kind_of) is list and "array" in kind_of)) and not (
+        "items" in out or "prefixItems" in out
+    ):
+        out["items"] = {}  # some clients refuse an array without items; {} is the same
+    if node.get("nullable") is True or node.get("x-nullable") is True:
+        out = _nullable(out)
+    return out
 
 
 def _is_number(value: Any) -> bool:
@@ -423,6 +614,12 @@ def _coerce_enum(out: dict[str, Any]) -> None:
     kind = out.get("type")
     if not isinstance(values, list) or not isinstance(kind, str):
         return
+    for value in values:
+        if type(value) is not str:
+            break
+    else:
+        if kind == "string":
+            return  # only text: nothing to do (the common case)
     if kind == "string" and any(_is_number(v) for v in values):
         out["enum"] = [str(v) if _is_number(v) else v for v in values]
     elif kind in ("number", "integer") and any(isinstance(v, str) for v in values):
@@ -443,7 +640,7 @@ def _drop_hidden_required(out: dict[str, Any], node: Mapping[str, Any]) -> None:
     kept, declared, required = out.get("properties"), node.get("properties"), out.get("required")
     if (
         isinstance(kept, dict)
-        and isinstance(declared, Mapping)
+        and (type(declared) is dict or isinstance(declared, Mapping))
         and isinstance(required, list)
         and len(kept) != len(declared)
     ):

@@ -3,6 +3,9 @@
 `KEYWORD_KIND` maps each kept keyword to one of the kinds below: the converter reads a node's
 keywords with one dict lookup each (a keyword not in the table is dropped), which is much
 faster than testing a chain of sets for the ~10 keywords of each of a document's schema nodes.
+The OpenAPI keywords that are not kept but change the result (`example`, `nullable`, boolean
+exclusive bounds...) are `MARK`ed: only a node with one of them, an `enum`, `required` or an
+array type takes the slower checks after the loop.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ __all__ = [
     "JSON_TYPES",
     "KEYWORD_KIND",
     "LIST",
+    "MARK",
     "MULTIPLE",
     "NUMBER",
     "REQUIRED",
@@ -44,6 +48,7 @@ LIST = 11  # `enum`, `examples`: kept when a list (an `examples` object gives it
 ANY = 12  # `const`, `default`: kept as they are
 REQUIRED = 13  # `required`: the distinct strings
 DEPENDENT_REQUIRED = 14  # `dependentRequired`: an object of lists of strings
+MARK = 15  # not kept as such, read after the loop (`example`, `nullable`, exclusive bounds)
 
 KEYWORD_KIND: dict[str, int] = {
     **dict.fromkeys(
@@ -97,7 +102,9 @@ KEYWORD_KIND: dict[str, int] = {
     **dict.fromkeys(("const", "default"), ANY),
     "required": REQUIRED,
     "dependentRequired": DEPENDENT_REQUIRED,
+    **dict.fromkeys(
+        ("example", "exclusiveMinimum", "exclusiveMaximum", "nullable", "x-nullable"), MARK
+    ),
 }
-# Anything else (discriminator, xml, externalDocs, x-*, nullable, $id, definitions,
-# exclusiveMinimum/Maximum, handled after the loop...) is OpenAPI-only or would break
-# self-containment: dropped. `$ref` is handled before the loop.
+# Anything else (discriminator, xml, externalDocs, x-*, $id, definitions...) is OpenAPI-only
+# or would break self-containment: dropped. `$ref` is handled before the loop.

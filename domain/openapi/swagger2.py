@@ -12,9 +12,10 @@ from typing import Any
 from domain.openapi.media_types import FORM, MULTIPART, choose_media_type, is_json_like
 from domain.openapi.operation_specs import BodySpec, ParameterSpec, ResponseSpec
 from domain.openapi.parameters import default_style
+from domain.openapi.pointers import Where, pointer_text
 from domain.openapi.warnings import CompileWarning
 
-__all__ = ["body_from_v2", "parameter_from_v2", "response_from_v2"]
+__all__ = ["body_from_v2", "media_of_consumes", "parameter_from_v2", "response_from_v2"]
 
 # The Parameter Object fields of 2.0 that are JSON Schema keywords.
 _SCHEMA_FIELDS = (
@@ -50,7 +51,7 @@ def _schema_of(node: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parameter_from_v2(
-    node: Mapping[str, Any], base: str, pointer: str
+    node: Mapping[str, Any], base: str, pointer: Where
 ) -> tuple[ParameterSpec, CompileWarning | None]:
     """Normalise a checked 2.0 path, query or header parameter."""
     location = str(node["in"])
@@ -62,7 +63,7 @@ def parameter_from_v2(
         warning = CompileWarning(
             "collection_format_approximated",
             f"collectionFormat {fmt!r} is sent comma-separated",
-            pointer,
+            pointer_text(pointer),
         )
     if location in ("path", "header"):
         style = "simple" if style == "form" else style
@@ -85,29 +86,38 @@ def parameter_from_v2(
     ), warning
 
 
+def media_of_consumes(consumes: Sequence[object]) -> tuple[str | None, bool]:
+    """The JSON-like media type a `body` parameter is sent as (None: say application/json),
+    and whether `consumes` lists multipart/form-data (for `formData` parameters)."""
+    return (
+        choose_media_type([m for m in consumes if isinstance(m, str) and is_json_like(m)]),
+        MULTIPART in consumes,
+    )
+
+
 def body_from_v2(
-    body: tuple[Mapping[str, Any], str, str] | None,
-    form: Sequence[tuple[Mapping[str, Any], str, str]],
-    consumes: Sequence[object],
+    body: tuple[Mapping[str, Any], str, Where] | None,
+    form: Sequence[tuple[Mapping[str, Any], str, Where]],
+    media: tuple[str | None, bool],
 ) -> BodySpec | None:
-    """The request body from a `body` parameter or the `formData` parameters."""
+    """The request body from a `body` parameter or the `formData` parameters (`media`: what
+    `media_of_consumes` says of the operation's `consumes`)."""
     if body is not None:
         node, base, pointer = body
-        media = choose_media_type([m for m in consumes if isinstance(m, str) and is_json_like(m)])
         description = node.get("description")
         return BodySpec(
-            media_type=media or "application/json",
-            schema=node.get("schema", {}),
-            base=base,
-            required=node.get("required") is True,
-            description=description if isinstance(description, str) else None,
-            pointer=pointer,
-            as_text=False,
+            media[0] or "application/json",
+            node.get("schema", {}),
+            base,
+            node.get("required") is True,
+            description if isinstance(description, str) else None,
+            pointer,
+            False,
         )
     if not form:
         return None
     has_file = any(node.get("type") == "file" for node, _, _ in form)
-    media = MULTIPART if has_file or MULTIPART in consumes else FORM
+    media_type = MULTIPART if has_file or media[1] else FORM
     properties: dict[str, Any] = {}
     required: list[str] = []
     for node, _, _ in form:
@@ -122,18 +132,51 @@ def body_from_v2(
     if required:
         schema_node["required"] = required
     _, base, pointer = form[0]
-    return BodySpec(media, schema_node, base, bool(required), None, pointer, as_text=False)
+    return BodySpec(media_type, schema_node, base, bool(required), None, pointer, as_text=False)
 
 
 def response_from_v2(
-    responses: Mapping[str, Any], follow: Any, base: str, pointer: str, produces: Sequence[object]
+    responses: Mapping[str, Any], follow: Any, base: str, pointer: Where
 ) -> ResponseSpec | None:
-    """The schema of the first 2xx response, when the operation produces JSON (or says nothing)."""
-    if produces and not any(isinstance(m, str) and is_json_like(m) for m in produces):
-        return None
+    """The schema of the first 2xx response (the caller checked that the operation produces
+    JSON, or says nothing)."""
+    twos = []
+    try:
+        for key in responses:
+            if key[:1] == "2":
+                twos.append(key)
+    except TypeError:  # a code that is not text (YAML `200:` is text after decoding)
+        return _response_by_text(responses, follow, base, pointer)
+    if len(twos) > 1:
+        twos.sort()
+    for code in twos:
+        node = responses[code]
+        if type(node) is dict and "$ref" not in node:
+            node_base = base  # not a reference: the common case
+        else:
+            node, node_base, problem = follow(node, base)
+            if problem is not None or not isinstance(node, Mapping):
+                continue
+        if "schema" in node:
+            if "/" in code or "~" in code:
+                return ResponseSpec(node["schema"], node_base, _schema_pointer(pointer, code))
+            return ResponseSpec(node["schema"], node_base, ((pointer, code), "schema"))
+    return None
+
+
+def _schema_pointer(pointer: Where, code: str) -> Where:
+    # The code is written as it is (not escaped) after `responses/`.
+    if "/" in code or "~" in code:
+        return f"{pointer_text(pointer)}/{code}/schema"
+    return ((pointer, code), "schema")
+
+
+def _response_by_text(
+    responses: Mapping[Any, Any], follow: Any, base: str, pointer: Where
+) -> ResponseSpec | None:
     codes = {str(k): k for k in responses}
     for code in sorted(c for c in codes if c.startswith("2")):
         node, node_base, problem = follow(responses[codes[code]], base)
         if problem is None and isinstance(node, Mapping) and "schema" in node:
-            return ResponseSpec(node["schema"], node_base, f"{pointer}/{code}/schema")
+            return ResponseSpec(node["schema"], node_base, _schema_pointer(pointer, code))
     return None
