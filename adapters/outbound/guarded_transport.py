@@ -2,36 +2,45 @@
 
 from __future__ import annotations
 
+import re
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 
 import httpcore
 import httpx
 
 from adapters.outbound.address_policy import AddressPolicy
-from adapters.outbound.guarded_network_backend import GuardedNetworkBackend
-from adapters.outbound.host_resolution import Resolver
+from adapters.outbound.guarded_connect import GuardedConnector
+from adapters.outbound.host_resolution import Resolver, system_resolver
+from adapters.outbound.http11_connection import Http11Connection, StaleConnection
+from adapters.outbound.http11_pool import Http11Pool, PoolKey
 from adapters.outbound.transport_errors import upstream_errors
 from domain.errors import UpstreamUnavailable
 
 __all__ = ["ALLOWED_SCHEMES", "GuardedTransport"]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# A request that never reached the server may be sent again on a new connection (RFC 9110 9.2.2).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+# RFC 9110 5.1 and 5.5: what may appear in a field name, and what never in a value or target.
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+_UNSAFE = re.compile(rb"[\x00\r\n]")
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
     """A pooled HTTP/1.1 transport that reaches only addresses the policy allows.
 
-    It owns an httpcore pool directly instead of wrapping `httpx.AsyncHTTPTransport`, whose pool
-    cannot take a network backend: the guard lives in that backend. The pool has no proxy, so
-    proxy environment variables cannot route around the guard. Failures surface as
-    `UpstreamUnavailable`; it follows no redirects (see `GuardedHttpClient`).
+    The pool has no proxy, so proxy environment variables cannot route around the guard.
+    Failures surface as `UpstreamUnavailable`; it follows no redirects (see `GuardedHttpClient`).
+    A request on a kept-alive connection that the server had closed meanwhile is sent once
+    more on a new connection when its method is idempotent.
 
     Args:
         policy: which addresses may be reached.
         resolver: async `(host, port) -> addresses`; the operating system's by default.
         connect_timeout: seconds for resolving plus connecting (plus the TLS handshake).
-        io_timeout: seconds for any single read or write, and for waiting on a pooled connection.
+        io_timeout: kept for callers' configuration; the client's total time limit bounds reads.
         ssl_context: trust store for https; certifi's by default (never the environment's).
         max_connections: pool size across all upstreams.
     """
@@ -46,48 +55,52 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         max_connections: int = 100,
     ) -> None:
-        self._timeouts = {
-            "connect": connect_timeout,
-            "read": io_timeout,
-            "write": io_timeout,
-            "pool": io_timeout,
-        }
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
+        connector = GuardedConnector(
+            policy,
+            resolver or system_resolver,
+            ssl_context or httpx.create_ssl_context(trust_env=False),
+            connect_timeout,
+        )
+        self._pool = Http11Pool(
+            connector,
             max_connections=max_connections,
-            max_keepalive_connections=max_connections // 5 or 1,
+            max_idle=max_connections // 5 or 1,
             keepalive_expiry=5.0,
-            network_backend=GuardedNetworkBackend(policy, resolver),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request; refuse non-http(s) schemes and addresses the policy refuses."""
-        host = request.url.host
-        if request.url.scheme not in ALLOWED_SCHEMES:
+        url = request.url
+        scheme = url.scheme
+        if scheme not in ALLOWED_SCHEMES:
             raise UpstreamUnavailable(
                 "Refused: only http and https URLs may be fetched.", reason="blocked_address"
             )
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions={"timeout": self._timeouts, **request.extensions},
-        )
+        host = url.host
+        key: PoolKey = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
+        body = await request.aread()
         with upstream_errors(host):
-            core_response = await self._pool.handle_async_request(core_request)
-        assert isinstance(core_response.stream, AsyncIterable)
+            head = _request_head(request)
+            for attempt in (1, 2):
+                connection, reused = await self._pool.acquire(key)
+                try:
+                    status, headers = await connection.send(
+                        head, body, head_only=request.method == "HEAD"
+                    )
+                except StaleConnection:
+                    self._pool.discard(connection)
+                    if reused and attempt == 1 and request.method in _IDEMPOTENT:
+                        continue
+                    raise
+                except BaseException:
+                    self._pool.discard(connection)
+                    raise
+                break
         return httpx.Response(
-            status_code=core_response.status,
-            headers=core_response.headers,
-            stream=_GuardedResponseStream(core_response.stream, host),
-            extensions=core_response.extensions,
+            status_code=status,
+            headers=headers,
+            stream=_ResponseBody(self._pool, key, connection, host),
+            extensions={"http_version": b"HTTP/1.1"},
         )
 
     async def aclose(self) -> None:
@@ -95,19 +108,41 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         await self._pool.aclose()
 
 
-class _GuardedResponseStream(httpx.AsyncByteStream):
-    """The response body, with read failures translated like the rest of the transport's."""
+def _request_head(request: httpx.Request) -> bytes:
+    """The request line and header fields, refusing anything that would split the message."""
+    method = request.method.encode("ascii")
+    target = request.url.raw_path
+    if not _TOKEN.fullmatch(method) or b" " in target or _UNSAFE.search(target):
+        raise httpcore.LocalProtocolError("Refused to send a malformed request line.")
+    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        if not _TOKEN.fullmatch(name) or _UNSAFE.search(value):
+            raise httpcore.LocalProtocolError("Refused to send a malformed header field.")
+        parts += (name, b": ", value.strip(b" \t"), b"\r\n")
+    parts.append(b"\r\n")
+    return b"".join(parts)
 
-    def __init__(self, stream: AsyncIterable[bytes], host: str) -> None:
-        self._stream = stream
+
+class _ResponseBody(httpx.AsyncByteStream):
+    """The answer's body off the connection, which goes back to the pool when closed."""
+
+    def __init__(
+        self, pool: Http11Pool, key: PoolKey, connection: Http11Connection, host: str
+    ) -> None:
+        self._pool = pool
+        self._key = key
+        self._connection: Http11Connection | None = connection
         self._host = host
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        if connection is None:
+            return
         with upstream_errors(self._host):
-            async for chunk in self._stream:
+            while (chunk := await connection.next_chunk()) is not None:
                 yield chunk
 
     async def aclose(self) -> None:
-        close = getattr(self._stream, "aclose", None)
-        if close is not None:
-            await close()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool.release(self._key, connection)
