@@ -260,6 +260,16 @@ class Target:
     label: str
     open_caller: Callable[[], contextlib.AbstractAsyncContextManager[Call]]
     server_pid: int | None
+    load: LoadTarget | None = None
+
+
+@dataclass
+class LoadTarget:
+    """Where the load generator sends its calls (2026-07-28 targets only)."""
+
+    url: str
+    token: str | None
+    tool: str
 
 
 def _direct(url: str) -> Callable[[], contextlib.AbstractAsyncContextManager[Call]]:
@@ -329,6 +339,9 @@ class Figures:
     seq_server_cpu_ms_per_call: float | None
     others_cores: float
     cut_short: bool = False
+    capacity_calls_per_s: float | None = None
+    capacity_server_cpu_ms_per_call: float | None = None
+    capacity_median_ms: float | None = None
 
 
 async def _sequential(caller: Call, warmup: int, count: int) -> tuple[list[float], bool]:
@@ -424,6 +437,60 @@ async def _concurrent(
     return done / elapsed, latencies, cpu, cut
 
 
+LOAD_GENERATOR = Path(__file__).resolve().parent / "load_generator.py"
+
+
+async def _capacity(
+    target: Target, args: argparse.Namespace, upstream_pid: int
+) -> dict[str, float]:
+    """Server-bound rate: the server alone on CPU 0; the lean load generator and the upstream on
+    CPU 1 (see load_generator.py for why the official client cannot measure this on 2 cores)."""
+    assert target.load is not None and target.server_pid is not None
+    everything = os.sched_getaffinity(0)
+    url = httpx2.URL(target.load.url)
+    argv = [
+        sys.executable,
+        str(LOAD_GENERATOR),
+        "--port",
+        str(url.port),
+        "--path",
+        url.path,
+        "--tool",
+        target.load.tool,
+        "--arguments",
+        json.dumps(ARGUMENTS),
+        "--connections",
+        str(args.callers),
+        "--duration",
+        str(args.capacity_seconds),
+        "--cpu",
+        "1",
+    ]
+    if target.load.token:
+        argv += ["--token", target.load.token]
+    os.sched_setaffinity(target.server_pid, {0})
+    os.sched_setaffinity(upstream_pid, {1})
+    try:
+        before = _cpu_seconds(target.server_pid)
+        child = await asyncio.create_subprocess_exec(
+            *argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+        )
+        out, err = await child.communicate()
+        spent = _cpu_seconds(target.server_pid) - before
+    finally:
+        os.sched_setaffinity(target.server_pid, everything)
+        os.sched_setaffinity(upstream_pid, everything)
+    if child.returncode != 0:
+        raise RuntimeError(f"load generator failed: {err.decode()[-2000:]}")
+    result = json.loads(out)
+    if result["errors"] or not result["calls"]:
+        raise RuntimeError(f"load generator saw errors: {result}")
+    # Server CPU over warm-up + measurement, per call of the measured window scaled to it.
+    total_s = args.capacity_seconds + 1.0
+    result["server_cpu_ms_per_call"] = spent * 1000 / (result["calls_per_s"] * total_s)
+    return dict(result)
+
+
 def _machine_busy_seconds() -> float:
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
@@ -456,6 +523,9 @@ async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) 
         )
     with _py_spy(target, args.py_spy, f"r{len(args.done_rounds)}"):
         rate, lat, cpu, cut_conc = await _concurrent(target, args.callers, args.total, upstream_pid)
+    capacity: dict[str, float] = {}
+    if target.load is not None and args.capacity_seconds > 0:
+        capacity = await _capacity(target, args, upstream_pid)
     return Figures(
         seq_median_ms=statistics.median(seq),
         seq_p99_ms=_pct(seq, 0.99),
@@ -468,6 +538,9 @@ async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) 
         seq_server_cpu_ms_per_call=seq_cpu,
         others_cores=cpu["others_cores"],
         cut_short=cut_seq or cut_conc,
+        capacity_calls_per_s=capacity.get("calls_per_s"),
+        capacity_server_cpu_ms_per_call=capacity.get("server_cpu_ms_per_call"),
+        capacity_median_ms=capacity.get("median_ms"),
     )
 
 
@@ -554,10 +627,57 @@ def _print_report(report: Report, targets: list[Target], args: argparse.Namespac
             f"{', '.join(f'{x:+.1f}' for x in slower)}); server CPU per call "
             f"{statistics.median(cpu):+.2f} ms"
         )
+    _print_capacity(report, targets, args)
     if any(f.cut_short for r in report.rounds for f in r.values()):
         print(
             f"WARNING: some phase hit the {PHASE_LIMIT_S:.0f} s limit; its figures cover fewer "
             "calls."
+        )
+
+
+def _print_capacity(report: Report, targets: list[Target], args: argparse.Namespace) -> None:
+    """The server-bound phase: rates, and the ratios of the targets read from it."""
+    m = report.median
+    loaded = [t for t in targets if t.load is not None and m(t.key, "capacity_calls_per_s")]
+    if not loaded:
+        return
+    print()
+    print(
+        f"Server-bound phase: each server alone on CPU 0, the lean load generator "
+        f"({args.callers} connections, {args.capacity_seconds:g} s) and the upstream on CPU 1."
+    )
+    print()
+    print("| target | calls/s | median ms | server CPU ms/call |")
+    print("|---|---:|---:|---:|")
+    for t in loaded:
+        print(
+            f"| {t.label} | {_fmt(m(t.key, 'capacity_calls_per_s'), 0)} "
+            f"| {_fmt(m(t.key, 'capacity_median_ms'))} "
+            f"| {_fmt(m(t.key, 'capacity_server_cpu_ms_per_call'))} |"
+        )
+    print()
+
+    def rates(key: str) -> list[float]:
+        return [r[key].capacity_calls_per_s or 0.0 for r in report.rounds]
+
+    keys = {t.key for t in loaded}
+    for ours, note in (("ours-2026", "as shipped"), ("ours-2026-unmetered", "metering off")):
+        if ours in keys and "fastmcp-2026" in keys:
+            ratios = [a / b for a, b in zip(rates(ours), rates("fastmcp-2026"), strict=True)]
+            print(
+                f"[2026, {note}] server-bound throughput (b)/(c): "
+                f"{statistics.median(ratios):.2f}x (target >= 2x; per round "
+                f"{', '.join(f'{x:.2f}' for x in ratios)})"
+            )
+    if {"ours-2026", "ours-2026-unmetered"} <= keys:
+        slower = [
+            (1 - a / b) * 100
+            for a, b in zip(rates("ours-2026"), rates("ours-2026-unmetered"), strict=True)
+        ]
+        print(
+            f"[2026] server-bound metering on vs off ({args.database}): "
+            f"{statistics.median(slower):+.1f}% slower (target <= 15%; per round "
+            f"{', '.join(f'{x:+.1f}' for x in slower)})"
         )
 
 
@@ -660,6 +780,9 @@ async def _run_on(
                                 f"(b) specmcp tools/call [{mode}{note}]",
                                 _mcp(ours.mcp_url, ours.token, mode, ours_tool),
                                 ours.pid,
+                                LoadTarget(ours.mcp_url, ours.token, ours_tool)
+                                if key == "2026"
+                                else None,
                             )
                         )
             if not args.skip_fastmcp:
@@ -691,6 +814,7 @@ async def _run_on(
                                 f"(c) FastMCP from_openapi tools/call [{mode}]",
                                 _mcp(fm_url, None, mode, fm_tool),
                                 fm.pid,
+                                LoadTarget(fm_url, None, fm_tool) if key == "2026" else None,
                             )
                         )
 
@@ -708,7 +832,13 @@ async def _run_on(
                         f"{figures.conc_p99_ms:.1f} ms, server CPU "
                         f"{_fmt(figures.seq_server_cpu_ms_per_call)} (seq) / "
                         f"{_fmt(figures.server_cpu_ms_per_call)} (conc) ms/call; other load "
-                        f"{figures.others_cores:.2f} cores",
+                        f"{figures.others_cores:.2f} cores"
+                        + (
+                            f"; server-bound {figures.capacity_calls_per_s:,.0f} calls/s, "
+                            f"{_fmt(figures.capacity_server_cpu_ms_per_call)} ms CPU/call"
+                            if figures.capacity_calls_per_s
+                            else ""
+                        ),
                         flush=True,
                     )
                 report.rounds.append(results)
@@ -740,6 +870,13 @@ def main() -> None:
         default="sqlite",
         help="our servers' database: a SQLite file each (the default product), or a throwaway "
         "PostgreSQL database each on SPECMCP_TEST_POSTGRES_URL's server",
+    )
+    parser.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=5.0,
+        help="per 2026-07-28 target, seconds of the server-bound phase (lean load generator on "
+        "CPU 1, the server alone on CPU 0); 0 skips it",
     )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     parser.add_argument("--py-spy", type=Path, help="record the servers with py-spy into DIR")
