@@ -265,11 +265,12 @@ class Target:
 
 @dataclass
 class LoadTarget:
-    """Where the load generator sends its calls (2026-07-28 targets only)."""
+    """Where the load generator sends its calls, in which protocol revision."""
 
     url: str
     token: str | None
     tool: str
+    revision: str
 
 
 def _direct(url: str) -> Callable[[], contextlib.AbstractAsyncContextManager[Call]]:
@@ -437,6 +438,8 @@ async def _concurrent(
     return done / elapsed, latencies, cpu, cut
 
 
+# What the official client speaks in each mode (the handshake one as it negotiates it).
+REVISIONS = {"2026": "2026-07-28", "hs": "2025-11-25"}
 LOAD_GENERATOR = Path(__file__).resolve().parent / "load_generator.py"
 
 
@@ -459,6 +462,8 @@ async def _capacity(
         target.load.tool,
         "--arguments",
         json.dumps(ARGUMENTS),
+        "--revision",
+        target.load.revision,
         "--connections",
         str(args.callers),
         "--duration",
@@ -661,24 +666,29 @@ def _print_capacity(report: Report, targets: list[Target], args: argparse.Namesp
         return [r[key].capacity_calls_per_s or 0.0 for r in report.rounds]
 
     keys = {t.key for t in loaded}
-    for ours, note in (("ours-2026", "as shipped"), ("ours-2026-unmetered", "metering off")):
-        if ours in keys and "fastmcp-2026" in keys:
-            ratios = [a / b for a, b in zip(rates(ours), rates("fastmcp-2026"), strict=True)]
+    for mode in ("2026", "hs"):
+        for ours, note in (
+            (f"ours-{mode}", "as shipped"),
+            (f"ours-{mode}-unmetered", "metering off"),
+        ):
+            if ours in keys and f"fastmcp-{mode}" in keys:
+                theirs = rates(f"fastmcp-{mode}")
+                ratios = [a / b for a, b in zip(rates(ours), theirs, strict=True)]
+                print(
+                    f"[{mode}, {note}] server-bound throughput (b)/(c): "
+                    f"{statistics.median(ratios):.2f}x (target >= 2x; per round "
+                    f"{', '.join(f'{x:.2f}' for x in ratios)})"
+                )
+        if {f"ours-{mode}", f"ours-{mode}-unmetered"} <= keys:
+            slower = [
+                (1 - a / b) * 100
+                for a, b in zip(rates(f"ours-{mode}"), rates(f"ours-{mode}-unmetered"), strict=True)
+            ]
             print(
-                f"[2026, {note}] server-bound throughput (b)/(c): "
-                f"{statistics.median(ratios):.2f}x (target >= 2x; per round "
-                f"{', '.join(f'{x:.2f}' for x in ratios)})"
+                f"[{mode}] server-bound metering on vs off ({args.database}): "
+                f"{statistics.median(slower):+.1f}% slower (target <= 15%; per round "
+                f"{', '.join(f'{x:+.1f}' for x in slower)})"
             )
-    if {"ours-2026", "ours-2026-unmetered"} <= keys:
-        slower = [
-            (1 - a / b) * 100
-            for a, b in zip(rates("ours-2026"), rates("ours-2026-unmetered"), strict=True)
-        ]
-        print(
-            f"[2026] server-bound metering on vs off ({args.database}): "
-            f"{statistics.median(slower):+.1f}% slower (target <= 15%; per round "
-            f"{', '.join(f'{x:+.1f}' for x in slower)})"
-        )
 
 
 # --------------------------------------------------------------------------- main
@@ -780,9 +790,7 @@ async def _run_on(
                                 f"(b) specmcp tools/call [{mode}{note}]",
                                 _mcp(ours.mcp_url, ours.token, mode, ours_tool),
                                 ours.pid,
-                                LoadTarget(ours.mcp_url, ours.token, ours_tool)
-                                if key == "2026"
-                                else None,
+                                LoadTarget(ours.mcp_url, ours.token, ours_tool, REVISIONS[key]),
                             )
                         )
             if not args.skip_fastmcp:
@@ -814,7 +822,7 @@ async def _run_on(
                                 f"(c) FastMCP from_openapi tools/call [{mode}]",
                                 _mcp(fm_url, None, mode, fm_tool),
                                 fm.pid,
-                                LoadTarget(fm_url, None, fm_tool) if key == "2026" else None,
+                                LoadTarget(fm_url, None, fm_tool, REVISIONS[key]),
                             )
                         )
 
@@ -875,7 +883,7 @@ def main() -> None:
         "--capacity-seconds",
         type=float,
         default=5.0,
-        help="per 2026-07-28 target, seconds of the server-bound phase (lean load generator on "
+        help="per MCP target, seconds of the server-bound phase (lean load generator on "
         "CPU 1, the server alone on CPU 0); 0 skips it",
     )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")

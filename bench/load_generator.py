@@ -1,11 +1,13 @@
-"""A lean MCP load generator: one fixed 2026-07-28 `tools/call` POST over N kept-alive connections.
+"""A lean MCP load generator: one fixed `tools/call` POST over N kept-alive connections.
 
 Run by call_path_bench.py in its own process, pinned to its own CPU, so that the server under
 test, pinned to the other, is what limits the rate: the official `mcp` client spends 1.2-1.7 ms
 of CPU per call, as much as the servers measured, so with it on a 2-core box the client and the
 servers share the machine and the rate says as much about the client as about the server. This
 one sends the bytes the official client sends for a call (captured from it: same headers, same
-JSON-RPC body with its `_meta`) and reads the answers with a few bytes.find calls, about 0.05 ms
+JSON-RPC body; in the 2026-07-28 revision with its `_meta`, in the handshake revision the
+`tools/call` POSTs a stateless server answers after the client's `initialize`, which servers in
+stateless mode do not need) and reads the answers with a few bytes.find calls, about 0.05 ms
 of CPU per call.
 
 Prints one JSON line: calls, seconds, calls_per_s, median_ms, p99_ms, errors, checked.
@@ -28,16 +30,21 @@ _META = {
 
 
 def build_request(
-    host: str, port: int, path: str, token: str | None, tool: str, args: str
+    host: str, port: int, path: str, token: str | None, tool: str, args: str, revision: str
 ) -> bytes:
-    """The exact request the official client (mcp 2.3, mode 2026-07-28) sends for one call."""
+    """The exact request the official client (mcp 2.3) sends for one call in `revision`."""
+    params: dict[str, object] = {"name": tool, "arguments": json.loads(args)}
+    if revision == "2026-07-28":
+        params["_meta"] = _META
+        routing = [
+            "mcp-protocol-version: 2026-07-28",
+            "mcp-method: tools/call",
+            f"mcp-name: {tool}",
+        ]
+    else:
+        routing = [f"mcp-protocol-version: {revision}"]
     body = json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "tools/call",
-            "params": {"name": tool, "arguments": json.loads(args), "_meta": _META},
-        },
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params},
         separators=(",", ":"),
     ).encode()
     headers = [
@@ -49,9 +56,7 @@ def build_request(
         *([f"Authorization: Bearer {token}"] if token else []),
         "accept: application/json, text/event-stream",
         "content-type: application/json",
-        "mcp-protocol-version: 2026-07-28",
-        "mcp-method: tools/call",
-        f"mcp-name: {tool}",
+        *routing,
         f"Content-Length: {len(body)}",
     ]
     return ("\r\n".join(headers) + "\r\n\r\n").encode() + body
@@ -136,7 +141,9 @@ class Run:
 async def main(args: argparse.Namespace) -> None:
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
-    request = build_request(args.host, args.port, args.path, args.token, args.tool, args.arguments)
+    request = build_request(
+        args.host, args.port, args.path, args.token, args.tool, args.arguments, args.revision
+    )
     run = Run(request, args.connections)
     loop = asyncio.get_running_loop()
     for _ in range(args.connections):
@@ -173,6 +180,9 @@ if __name__ == "__main__":
     parser.add_argument("--token")
     parser.add_argument("--tool", required=True)
     parser.add_argument("--arguments", default="{}")
+    parser.add_argument(
+        "--revision", default="2026-07-28", help="2026-07-28, or a handshake one (2025-11-25)"
+    )
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=5.0)
