@@ -26,6 +26,7 @@ bench:
     uv run --group bench python bench/compile_bench.py
     uv run python bench/import_bench.py
     uv run --group bench python bench/call_path_bench.py
+    uv run python bench/outbound_bench.py
     uv run python bench/metering_bench.py
 
 # schemathesis against /schema/openapi.json with a long budget (CI runs a small one)
