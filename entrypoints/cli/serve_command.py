@@ -67,8 +67,11 @@ def _announce(args: argparse.Namespace, settings: Any) -> None:
 
 
 def _uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    from entrypoints.http.coalescing_protocol import CoalescingHttpToolsProtocol
+
     # log_config=None: uvicorn's loggers go through the handler configure_logging installed.
     return {
+        "http": CoalescingHttpToolsProtocol,
         "host": args.host,
         "port": args.port,
         "reload": False,
