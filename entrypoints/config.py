@@ -113,6 +113,16 @@ SETTINGS: tuple[Setting, ...] = (
         section=_CORE,
     ),
     _s(
+        "SPECMCP_METER_DURABLE_COMMIT",
+        "meter_durable_commit",
+        "bool",
+        False,
+        "PostgreSQL: wait for the WAL flush on every counted call. Off, a crash of PostgreSQL "
+        "itself can forget up to ~0.6 s of counted calls (never double-count them); see "
+        "docs/metering.md.",
+        section=_CORE,
+    ),
+    _s(
         "SPECMCP_IDENTITY",
         "identity",
         "choice",
@@ -536,6 +546,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 12 * 1024 * 1024  # fixed by the contract (API.md §1)
     auto_migrate: bool = True
     metering: bool = True
+    meter_durable_commit: bool = False
     payments: str = "fake"
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None

@@ -34,6 +34,7 @@ from adapters.persistence.sql.engine import create_sql_engine
 from adapters.persistence.sql.health_probe import SqlHealthProbe
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
 from adapters.persistence.sql.log_statistics import SqlLogStatistics
+from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
 from adapters.persistence.sql.request_log_store import SqlRequestLogStore
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.persistence.sql.usage_meter import SqlUsageMeter
@@ -293,9 +294,18 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlBudgetCaps, engine),
         memory=providers.Singleton(MemoryBudgetCaps),
     )
+    meter_pool = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(
+            PostgresMeterPool.for_url,
+            config.database_url,
+            durable_commit=config.meter_durable_commit,
+        ),
+        memory=providers.Object(None),
+    )
     usage_meter = providers.Selector(
         config.persistence,
-        sql=providers.Singleton(SqlUsageMeter, engine, inline=inline_sqlite),
+        sql=providers.Singleton(SqlUsageMeter, engine, inline=inline_sqlite, pool=meter_pool),
         memory=providers.Singleton(MemoryUsageMeter, uow, budget_caps),
     )
     request_log_store = providers.Selector(
@@ -360,6 +370,7 @@ def build_container(settings: Settings | None = None, **overrides: Any) -> Conta
         "outbound_allow_cidrs": list(settings.outbound_allow_cidrs),
         "description_limit": settings.description_limit,
         "metering": "on" if settings.metering else "off",
+        "meter_durable_commit": settings.meter_durable_commit,
         "payments": settings.payments,
         "job_lease": _job_lease_kind(settings),
     }

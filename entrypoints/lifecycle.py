@@ -35,7 +35,15 @@ async def _close(resource: Any) -> None:
 
 async def shutdown_container(container: Container) -> None:
     """Close what the container opened; errors are logged, never raised, so all get closed."""
-    names = ("outbound_client", "identity", "rate_limiter", "payments", "inline_sqlite", "engine")
+    names = (
+        "outbound_client",
+        "identity",
+        "rate_limiter",
+        "payments",
+        "meter_pool",
+        "inline_sqlite",
+        "engine",
+    )
     for name in names:
         provider = getattr(container, name)
         try:

@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from adapters.persistence.sql import create_sql_engine
+from adapters.persistence.sql.inline_sqlite import InlineSqlite
+from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
 from application.ports.metering import UsageCounts
 from domain.metering.plans import Plan, plan_named
 from tests.support.metering_stores import MeteringStores, add_account, memory_stores, sql_stores
@@ -38,12 +40,22 @@ def tiny_plans(
     return lookup
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        "sqlite-inline",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("postgres-pool", marks=pytest.mark.postgres),
+    ]
+)
 async def make_stores(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[Callable[..., MeteringStores]]:
     """Builds one adapter's stores over the same data; each SQL call opens a new engine (as
-    another process would). Memory returns its one set of stores every time."""
+    another process would). Memory returns its one set of stores every time. `-inline` and
+    `-pool`: the meter's common case runs on the driver (`InlineSqlite`, `PostgresMeterPool`),
+    as in `specmcp serve`; without, on the engine (the fallback path)."""
     if request.param == "memory":
         made: list[MeteringStores] = []
 
@@ -54,13 +66,14 @@ async def make_stores(
 
         yield make_memory
         return
-    if request.param == "sqlite":
+    if request.param.startswith("sqlite"):
         database = tmp_path / "specmcp.db"
         shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
         url = f"sqlite+aiosqlite:///{database}"
     else:
         url = request.getfixturevalue("migrated_postgres_url")
     engines: list[Any] = [create_sql_engine(url)]
+    drivers: list[Any] = []
     async with engines[0].begin() as connection:
         for table in (
             "request_logs",
@@ -75,11 +88,19 @@ async def make_stores(
 
     def make_sql(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
         engines.append(create_sql_engine(url))
-        return sql_stores(engines[-1], plans)
+        inline = InlineSqlite.for_url(url) if request.param == "sqlite-inline" else None
+        pool = PostgresMeterPool.for_url(url) if request.param == "postgres-pool" else None
+        drivers.extend(d for d in (inline, pool) if d is not None)
+        return sql_stores(engines[-1], plans, inline=inline, pool=pool)
 
     try:
         yield make_sql
     finally:
+        for driver in drivers:
+            if isinstance(driver, InlineSqlite):
+                driver.dispose()
+            else:
+                await driver.close()
         for engine in engines:
             await engine.dispose()
 
@@ -194,3 +215,18 @@ async def test_concurrent_calls_from_many_pools_never_pass_the_limit(make_stores
     assert sum(v.allowed for v in verdicts) == 30
     assert sorted(v.calls for v in verdicts if v.allowed) == list(range(1, 31))
     assert await first.meter.counts("u1", PERIOD) == UsageCounts(calls=30, blocked=90)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("durable", "expected"), [(False, "off"), (True, "on")])
+async def test_the_meter_pool_waits_for_the_wal_flush_only_when_asked(
+    migrated_postgres_url: str, durable: bool, expected: str
+) -> None:
+    pool = PostgresMeterPool.for_url(migrated_postgres_url, durable_commit=durable)
+    assert pool is not None
+    try:
+        row = await pool.fetch_row("SELECT current_setting('synchronous_commit')")
+    finally:
+        await pool.close()
+
+    assert row is not None and row[0] == expected

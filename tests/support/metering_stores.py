@@ -44,12 +44,16 @@ def memory_stores(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
     return MeteringStores(uow, MemoryUsageMeter(uow, caps, plans), caps, logs, logs)
 
 
-def sql_stores(engine: Any, plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
+def sql_stores(
+    engine: Any, plans: Callable[[str], Plan] = plan_named, *, inline: Any = None, pool: Any = None
+) -> MeteringStores:
+    """The SQL adapters on `engine`; with `inline` (SQLite) or `pool` (PostgreSQL) the meter
+    and the log store take their driver paths, as `specmcp serve` does."""
     return MeteringStores(
         SqlUnitOfWorkFactory(engine),
-        SqlUsageMeter(engine, plans),
+        SqlUsageMeter(engine, plans, inline=inline, pool=pool),
         SqlBudgetCaps(engine),
-        SqlRequestLogStore(engine),
+        SqlRequestLogStore(engine, inline=inline),
         SqlLogStatistics(engine),
     )
 

@@ -11,24 +11,29 @@ to the same file, with two guards that keep the event loop from ever waiting:
   would have to wait), the statement fails at once with `InlineBusy` and the caller takes the
   usual asynchronous path, which waits for the lock on aiosqlite's thread;
 - `wal_autocheckpoint` is 0: these connections never run a checkpoint (which syncs the file);
-  the aiosqlite connections, which write the request logs and everything else, do.
+  the aiosqlite connections do (and the request log store asks for one every second).
 
-Each statement is its own transaction (autocommit), except `execute_many` (one transaction,
-begun and ended within the call). So this process never holds the write lock across an await,
-which is what made the inline statements find the database locked by this very process while
-an aiosqlite transaction waited for its next hop. In WAL mode readers see the latest committed
-state and never block writers, in this process or any other.
+`fetch_one` and `execute_many` take driver SQL (`DriverStatement`, compiled once) and plain
+values, and run on `sqlite3` connections this object keeps checked out: no SQLAlchemy work
+per call. Each statement is its own transaction (autocommit), except `execute_many` (one
+transaction, begun and ended within the call). So this process never holds the write lock
+across an await, which is what made the inline statements find the database locked by this
+very process while an aiosqlite transaction waited for its next hop. In WAL mode readers see
+the latest committed state and never block writers, in this process or any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import PoolProxiedConnection
 
 __all__ = ["InlineBusy", "InlineSqlite"]
 
@@ -42,6 +47,9 @@ class InlineSqlite:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._idle: list[PoolProxiedConnection] = []
+        """Driver connections kept checked out between calls (a pool checkout costs more than
+        a short statement). One per thread using this object at the same time."""
 
     @classmethod
     def for_url(cls, url: str) -> InlineSqlite | None:
@@ -89,24 +97,56 @@ class InlineSqlite:
         except OperationalError as error:
             raise InlineBusy(str(error.orig)) from error
 
-    def execute_many(self, statement: sa.Executable, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run the statement for every row, all in one transaction (written together or not).
+    def fetch_one(
+        self, sql: str, parameters: Mapping[str, Any] | Sequence[Any]
+    ) -> tuple[Any, ...] | None:
+        """The first row of driver SQL (None if none), as the driver returns it.
+
+        Raises:
+            InlineBusy: the database is locked, missing or not migrated yet; nothing was done.
+        """
+        with self._driver_connection() as connection:
+            # fetchall, not fetchone: the statement must run to its end, which is when an
+            # autocommitted write (an upsert with RETURNING) commits and frees the write lock.
+            rows = connection.execute(sql, parameters).fetchall()
+        return rows[0] if rows else None
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run driver SQL for every row, all in one transaction (written together or not).
 
         Raises:
             InlineBusy: the database is locked, missing or not migrated yet; nothing was written.
         """
+        with self._driver_connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.executemany(sql, rows)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def _driver_connection(self) -> Iterator[sqlite3.Connection]:
         try:
-            with self._engine.connect() as connection:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                try:
-                    connection.execute(statement, [dict(row) for row in rows])
-                except BaseException:
-                    connection.exec_driver_sql("ROLLBACK")
-                    raise
-                connection.exec_driver_sql("COMMIT")
+            pooled = self._idle.pop() if self._idle else self._engine.raw_connection()
         except OperationalError as error:
             raise InlineBusy(str(error.orig)) from error
+        connection = cast(sqlite3.Connection, pooled.driver_connection)
+        try:
+            yield connection
+        except sqlite3.OperationalError as error:
+            raise InlineBusy(str(error)) from error
+        finally:
+            if connection.in_transaction:
+                # A ROLLBACK failed: never keep a connection that may hold the write lock.
+                pooled.invalidate()
+            else:
+                self._idle.append(pooled)
 
     def dispose(self) -> None:
         """Close the pooled connections."""
+        idle, self._idle = self._idle, []
+        for pooled in idle:
+            pooled.close()
         self._engine.dispose()

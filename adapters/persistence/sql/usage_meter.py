@@ -9,6 +9,11 @@ The count goes up only when it is below the limit, in the same statement that re
 PostgreSQL locks the conflicting row and evaluates the WHERE on its latest version, so any
 number of connections, processes and instances never pass the limit; SQLite runs one writing
 statement at a time. No row returned means refused; the blocked counter goes up instead.
+
+The common case (`admission_statement`) is compiled once per dialect and run on the driver
+(`DriverStatement`): inline on a file SQLite database (`InlineSqlite`, falling back to the
+engine when the database is locked), on the meter's own asyncpg connections on PostgreSQL
+(`PostgresMeterPool`). The full path, which decides and explains refusals, uses the engine.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.sql.admission_statement import UNLIMITED, admission_statement
+from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
+from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
 from application.ports.metering import Admission, UsageCounts
 from domain.metering.gate import allowed_calls, refusal_reason
@@ -50,7 +57,8 @@ class SqlUsageMeter:
     """Counters in `usage_counters`; plans from `plans` (tests may give small figures).
 
     With `inline` (a file SQLite database), the common case runs on the calling thread and
-    falls back to the engine when the database is locked (see `InlineSqlite`).
+    falls back to the engine when the database is locked (see `InlineSqlite`). With `pool`
+    (PostgreSQL), it runs on the meter's own connections (see `PostgresMeterPool`).
     """
 
     def __init__(
@@ -58,24 +66,36 @@ class SqlUsageMeter:
         engine: AsyncEngine,
         plans: Callable[[str], Plan] = plan_named,
         inline: InlineSqlite | None = None,
+        pool: PostgresMeterPool | None = None,
     ) -> None:
         self._engine = engine
         self._plans = plans
         self._inline = inline
+        self._pool = pool
         self._common_case = admission_statement(plans, PLANS)
+        # Compiled once for the driver that runs it (`?` for sqlite3, `$n` for asyncpg, which
+        # prepares the text once per connection).
+        self._driver_sql = DriverStatement.compile(self._common_case, engine.dialect)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
-        parameters = {"user_id": user_id, "period": period}
-        common_case_tried = False
-        if self._inline is not None:
+        arguments = self._driver_sql.arguments({"user_id": user_id, "period": period})
+        counted: Any = None
+        if self._pool is not None:
+            counted = await self._pool.fetch_row(self._driver_sql.sql, *arguments)
+        elif self._inline is not None:
             try:
-                counted = self._inline.first(self._common_case, parameters)
+                counted = self._inline.fetch_one(self._driver_sql.sql, arguments)
             except InlineBusy:
-                pass
-            else:
-                if counted is not None:
-                    return _counted(counted)
-                common_case_tried = True
+                return await self._engine_admit(user_id, server_id, period, common_case=True)
+        else:
+            return await self._engine_admit(user_id, server_id, period, common_case=True)
+        if counted is not None:
+            return _counted(*counted)
+        return await self._engine_admit(user_id, server_id, period, common_case=False)
+
+    async def _engine_admit(
+        self, user_id: str, server_id: str, period: str, *, common_case: bool
+    ) -> Admission:
         async with self._engine.connect() as connection:
             # Each statement below is atomic alone (the count is one conditional upsert), so
             # autocommit saves the BEGIN and COMMIT round trips on the hot path; on SQLite the
@@ -83,10 +103,14 @@ class SqlUsageMeter:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             # The common case (allowed, within the server limit) is one statement; anything
             # else is decided and explained by the full path below.
-            if not common_case_tried:
-                counted = (await connection.execute(self._common_case, parameters)).first()
-                if counted is not None:
-                    return _counted(counted)
+            if common_case:
+                row = (
+                    await connection.execute(
+                        self._common_case, {"user_id": user_id, "period": period}
+                    )
+                ).first()
+                if row is not None:
+                    return _counted(row.calls, row.plan_id, row.call_limit)
             return await self._admit(connection, user_id, server_id, period)
 
     async def _admit(
@@ -160,13 +184,14 @@ class SqlUsageMeter:
             )
 
 
-def _counted(row: sa.Row[Any]) -> Admission:
-    limit = int(row.call_limit)
+def _counted(calls: int, plan_id: str, call_limit: int) -> Admission:
+    """The common case's row: (calls, plan id, call limit) as the statement returns them."""
+    limit = int(call_limit)
     return Admission(
         allowed=True,
-        calls=int(row.calls),
+        calls=int(calls),
         limit=None if limit >= UNLIMITED else limit,
-        plan=str(row.plan_id),
+        plan=str(plan_id),
     )
 
 
