@@ -164,6 +164,30 @@ class Ours:
     token: str
     pid: int
     plan_note: str
+    api_token: str
+    spec_id: str
+
+
+def _server_body(slug: str) -> dict[str, Any]:
+    return {"name": slug, "slug": slug, "authMode": "none", "rateLimitPerMinute": 10000}
+
+
+@contextlib.asynccontextmanager
+async def _fresh_endpoint(ours: Ours) -> AsyncIterator[tuple[str, str]]:
+    """A server of its own for one server-bound phase (MCP URL, token), deleted afterwards:
+    at over 1,000 calls/s one phase nearly uses a server's 10,000 calls per minute (API.md's
+    ceiling for `rateLimitPerMinute`), so phases must not share one."""
+    slug = f"load-{os.urandom(4).hex()}"
+    async with httpx2.AsyncClient(
+        base_url=ours.base, headers={"Authorization": f"Bearer {ours.api_token}"}, timeout=60
+    ) as api:
+        made = await api.post(f"/api/specs/{ours.spec_id}/servers", json=_server_body(slug))
+        made.raise_for_status()
+        data = made.json()["data"]
+        try:
+            yield f"{ours.base}/mcp/{data['endpointId']}", data["token"]
+        finally:
+            (await api.delete(f"/api/servers/{data['id']}")).raise_for_status()
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -236,19 +260,11 @@ async def _start_ours(
         created.raise_for_status()
         spec_id = created.json()["data"]["id"]
         plan_note = await _raise_plan(database_url, "bench")
-        made = await api.post(
-            f"/api/specs/{spec_id}/servers",
-            json={
-                "name": "bench",
-                "slug": "bench",
-                "authMode": "none",
-                "rateLimitPerMinute": 10000,
-            },
-        )
+        made = await api.post(f"/api/specs/{spec_id}/servers", json=_server_body("bench"))
         made.raise_for_status()
         data = made.json()["data"]
     mcp_url = f"{base}/mcp/{data['endpointId']}"
-    return Ours(base, mcp_url, data["token"], child.pid, plan_note)
+    return Ours(base, mcp_url, data["token"], child.pid, plan_note, token, spec_id)
 
 
 # --------------------------------------------------------------------------- callers
@@ -271,6 +287,7 @@ class LoadTarget:
     token: str | None
     tool: str
     revision: str
+    ours: Ours | None = None  # ours: each phase on a fresh server (see `_fresh_endpoint`)
 
 
 def _direct(url: str) -> Callable[[], contextlib.AbstractAsyncContextManager[Call]]:
@@ -449,8 +466,18 @@ async def _capacity(
     """Server-bound rate: the server alone on CPU 0; the lean load generator and the upstream on
     CPU 1 (see load_generator.py for why the official client cannot measure this on 2 cores)."""
     assert target.load is not None and target.server_pid is not None
+    if target.load.ours is None:
+        return await _capacity_on(target, args, upstream_pid, target.load.url, target.load.token)
+    async with _fresh_endpoint(target.load.ours) as (url, token):
+        return await _capacity_on(target, args, upstream_pid, url, token)
+
+
+async def _capacity_on(
+    target: Target, args: argparse.Namespace, upstream_pid: int, mcp_url: str, token: str | None
+) -> dict[str, float]:
+    assert target.load is not None and target.server_pid is not None
     everything = os.sched_getaffinity(0)
-    url = httpx2.URL(target.load.url)
+    url = httpx2.URL(mcp_url)
     argv = [
         sys.executable,
         str(LOAD_GENERATOR),
@@ -471,8 +498,8 @@ async def _capacity(
         "--cpu",
         "1",
     ]
-    if target.load.token:
-        argv += ["--token", target.load.token]
+    if token:
+        argv += ["--token", token]
     os.sched_setaffinity(target.server_pid, {0})
     os.sched_setaffinity(upstream_pid, {1})
     try:
@@ -790,7 +817,9 @@ async def _run_on(
                                 f"(b) specmcp tools/call [{mode}{note}]",
                                 _mcp(ours.mcp_url, ours.token, mode, ours_tool),
                                 ours.pid,
-                                LoadTarget(ours.mcp_url, ours.token, ours_tool, REVISIONS[key]),
+                                LoadTarget(
+                                    ours.mcp_url, ours.token, ours_tool, REVISIONS[key], ours
+                                ),
                             )
                         )
             if not args.skip_fastmcp:
