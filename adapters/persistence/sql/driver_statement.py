@@ -9,7 +9,7 @@ driver (`sqlite3`, `asyncpg`) directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["DriverStatement"]
+__all__ = ["DriverColumns", "DriverStatement"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +39,34 @@ class DriverStatement:
     def arguments(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
         """The positional arguments, in the statement's order."""
         return tuple(parameters[name] for name in self.names)
+
+
+@dataclass(frozen=True, slots=True)
+class DriverColumns:
+    """Turns a driver's row of selected columns into the values SQLAlchemy would return.
+
+    Each value goes through its column type's result processor for the dialect (booleans,
+    timestamps, JSON), so a row read on the driver is the same as one read through the engine.
+    """
+
+    names: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def of(cls, columns: Iterable[sa.ColumnElement[Any]], dialect: Dialect) -> DriverColumns:
+        """For `columns`, in the order the statement selects them."""
+        names: list[str] = []
+        processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for index, column in enumerate(columns):
+            names.append(str(column.key))
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if processor is not None:
+                processors.append((index, processor))
+        return cls(tuple(names), tuple(processors))
+
+    def mapping(self, row: Sequence[Any]) -> dict[str, Any]:
+        """The row as {column name: value}."""
+        values = list(row)
+        for index, processor in self.processors:
+            values[index] = processor(values[index])
+        return dict(zip(self.names, values, strict=True))

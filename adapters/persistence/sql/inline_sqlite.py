@@ -85,18 +85,6 @@ class InlineSqlite:
 
         return cls(engine)
 
-    def first(self, statement: sa.Executable, parameters: Mapping[str, Any]) -> sa.Row[Any] | None:
-        """The statement's first row (None if none).
-
-        Raises:
-            InlineBusy: the database is locked, missing or not migrated yet; nothing was done.
-        """
-        try:
-            with self._engine.connect() as connection:
-                return connection.execute(statement, dict(parameters)).first()
-        except OperationalError as error:
-            raise InlineBusy(str(error.orig)) from error
-
     def fetch_one(
         self, sql: str, parameters: Mapping[str, Any] | Sequence[Any]
     ) -> tuple[Any, ...] | None:

@@ -1,0 +1,82 @@
+"""The per-call endpoint lookup returns exactly the stored server, on every SQL path it takes.
+
+`sqlite-inline` is what `specmcp serve` runs on its embedded database: the statement on the
+driver, its row through the column types by hand (`DriverColumns`); `sqlite` and `postgres` go
+through the engine. All must give the Server the repository stored, field for field.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+from sqlalchemy import text
+
+from adapters.persistence.sql import SqlUnitOfWorkFactory, create_sql_engine
+from adapters.persistence.sql.endpoint_directory import SqlEndpointDirectory
+from adapters.persistence.sql.inline_sqlite import InlineSqlite
+from tests.contract.test_repositories import NESTED, T0, seed, server
+
+
+@pytest.fixture(
+    params=["sqlite-inline", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[SqlUnitOfWorkFactory, SqlEndpointDirectory]]:
+    if request.param.startswith("sqlite"):
+        database = tmp_path / "specmcp.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
+        url = f"sqlite+aiosqlite:///{database}"
+    else:
+        url = request.getfixturevalue("migrated_postgres_url")
+    engine = create_sql_engine(url)
+    inline = InlineSqlite.for_url(url) if request.param == "sqlite-inline" else None
+    try:
+        async with engine.begin() as connection:
+            for table in ("tools", "servers", "specs", "users"):
+                await connection.execute(text(f"DELETE FROM {table}"))
+        yield SqlUnitOfWorkFactory(engine), SqlEndpointDirectory(engine, inline)
+    finally:
+        if inline is not None:
+            inline.dispose()
+        await engine.dispose()
+
+
+async def test_the_lookup_returns_the_stored_server_field_for_field(stores: Any) -> None:
+    factory, directory = stores
+    await seed(factory, servers=0)
+    stored = server(
+        auth_mode="oauth2",
+        auth_config={"tokenUrl": "https://auth.example.com/t", "scopes": ["a", "b"], "x": NESTED},
+        is_active=False,
+        rate_limit_per_minute=7,
+        updated_at=T0 + timedelta(hours=3),
+    )
+    async with factory() as uow:
+        await uow.servers.add(stored)
+        await uow.commit()
+    found = await directory.server_for_endpoint(stored.endpoint_id)
+    assert found == stored
+    assert msgspec.json.encode(found) == msgspec.json.encode(stored)  # key order of the JSON too
+    assert found is not None and found.created_at.tzinfo is not None
+    assert await directory.server_for_endpoint("ep-unknown") is None
+
+
+async def test_a_change_is_seen_by_the_next_lookup(stores: Any) -> None:
+    factory, directory = stores
+    await seed(factory)
+    before = await directory.server_for_endpoint("ep-srv_1")
+    assert before is not None and before.is_active
+    async with factory() as uow:
+        current = await uow.servers.get("user_1", "srv_1")
+        assert current is not None
+        await uow.servers.update(msgspec.structs.replace(current, is_active=False))
+        await uow.commit()
+    after = await directory.server_for_endpoint("ep-srv_1")
+    assert after is not None and not after.is_active and after.revision > before.revision
