@@ -98,6 +98,7 @@ def _call_path_args(args: argparse.Namespace) -> argparse.Namespace:
         json=None,
         py_spy=None,
         done_rounds=[],
+        capacity_seconds=args.capacity_seconds,
     )
 
 
@@ -107,6 +108,12 @@ async def main() -> None:
     parser.add_argument("--calls", type=int, default=2_000)
     parser.add_argument("--sequential", type=int, default=300)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=5.0,
+        help="seconds of call_path_bench's server-bound phase per server and round (0: none)",
+    )
     args = parser.parse_args()
     name = f"specmcp_bench_{secrets.token_hex(4)}"
     await _admin(f'CREATE DATABASE "{name}"')
@@ -122,7 +129,8 @@ async def main() -> None:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     # Metered vs unmetered tool calls: two `specmcp serve` processes on PostgreSQL (one with
     # SPECMCP_METERING=off), a local upstream process, the official MCP client from here;
-    # throughput at 20 callers and server CPU per call, alternated rounds.
+    # throughput at 20 callers and server CPU per call, then the server-bound phase (each
+    # server alone on one CPU, the lean load generator on the other), alternated rounds.
     await call_path_bench._run(_call_path_args(args))
 
 
