@@ -73,7 +73,17 @@ class PostgresMeterPool:
         """The first row of one autocommitted statement (None if none)."""
         pool = self._pool or await self._created()
         async with pool.acquire() as connection:
-            return await connection.fetchrow(sql, *arguments)
+            try:
+                return await connection.fetchrow(sql, *arguments)
+            except (asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
+                # While PostgreSQL shuts down, a connection can be closed under us between the
+                # pool's check and the query ("connection is closed"), or left by the cut
+                # mid-protocol ("cannot switch to state ...; another operation is in
+                # progress"). The meter never shares a connection, so either is the outage,
+                # not a bug: the connection is dropped (the pool opens a new one) and the
+                # caller answers 503 and may retry (entrypoints/store_outage.py).
+                connection.terminate()
+                raise ConnectionResetError("The meter's database connection broke.") from error
 
     async def _created(self) -> asyncpg.Pool:
         if self._creating is None:
