@@ -108,6 +108,16 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def migrated_sql_url(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> str:
+    """A migrated database for one test: a copy of the SQLite template when `kind` starts
+    with "sqlite", else the session's PostgreSQL database (callers empty its tables)."""
+    if kind.startswith("sqlite"):
+        database = tmp_path / "specmcp.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
+        return f"sqlite+aiosqlite:///{database}"
+    return str(request.getfixturevalue("migrated_postgres_url"))
+
+
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def uow_factory(
     request: pytest.FixtureRequest, tmp_path: Path
@@ -116,12 +126,7 @@ async def uow_factory(
     if request.param == "memory":
         yield MemoryUnitOfWorkFactory()
         return
-    if request.param == "sqlite":
-        database = tmp_path / "specmcp.db"
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
-        url = f"sqlite+aiosqlite:///{database}"
-    else:
-        url = request.getfixturevalue("migrated_postgres_url")
+    url = migrated_sql_url(request, tmp_path, request.param)
     engine = create_sql_engine(url)
     try:
         async with engine.begin() as connection:

@@ -7,7 +7,6 @@ through the engine. All must give the Server the repository stored, field for fi
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import text
 from adapters.persistence.sql import SqlUnitOfWorkFactory, create_sql_engine
 from adapters.persistence.sql.endpoint_directory import SqlEndpointDirectory
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
+from tests.contract.conftest import migrated_sql_url
 from tests.contract.test_repositories import NESTED, T0, seed, server
 
 
@@ -29,12 +29,7 @@ from tests.contract.test_repositories import NESTED, T0, seed, server
 async def stores(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[SqlUnitOfWorkFactory, SqlEndpointDirectory]]:
-    if request.param.startswith("sqlite"):
-        database = tmp_path / "specmcp.db"
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
-        url = f"sqlite+aiosqlite:///{database}"
-    else:
-        url = request.getfixturevalue("migrated_postgres_url")
+    url = migrated_sql_url(request, tmp_path, request.param)
     engine = create_sql_engine(url)
     inline = InlineSqlite.for_url(url) if request.param == "sqlite-inline" else None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from adapters.persistence.sql.inline_sqlite import InlineSqlite
 from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
 from application.ports.metering import UsageCounts
 from domain.metering.plans import Plan, plan_named
+from tests.contract.conftest import migrated_sql_url
 from tests.support.metering_stores import MeteringStores, add_account, memory_stores, sql_stores
 
 PERIOD = "2026-03"
@@ -66,12 +66,7 @@ async def make_stores(
 
         yield make_memory
         return
-    if request.param.startswith("sqlite"):
-        database = tmp_path / "specmcp.db"
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), database)
-        url = f"sqlite+aiosqlite:///{database}"
-    else:
-        url = request.getfixturevalue("migrated_postgres_url")
+    url = migrated_sql_url(request, tmp_path, request.param)
     engines: list[Any] = [create_sql_engine(url)]
     drivers: list[Any] = []
     async with engines[0].begin() as connection:
