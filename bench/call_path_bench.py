@@ -130,6 +130,10 @@ class Processes:
         self._children.append(child)
         return child
 
+    def pids(self) -> list[int]:
+        """The children still running."""
+        return [child.pid for child in self._children if child.poll() is None]
+
     def stop_all(self) -> None:
         for child in reversed(self._children):
             if child.poll() is None:
@@ -172,22 +176,28 @@ def _server_body(slug: str) -> dict[str, Any]:
     return {"name": slug, "slug": slug, "authMode": "none", "rateLimitPerMinute": 10000}
 
 
+FRESH_SERVERS = 4
+"""Servers per server-bound phase of ours: at 1,700 calls/s one phase (6 s) would use a single
+server's 10,000 calls per minute (API.md's ceiling for `rateLimitPerMinute`)."""
+
+
 @contextlib.asynccontextmanager
-async def _fresh_endpoint(ours: Ours) -> AsyncIterator[tuple[str, str]]:
-    """A server of its own for one server-bound phase (MCP URL, token), deleted afterwards:
-    at over 1,000 calls/s one phase nearly uses a server's 10,000 calls per minute (API.md's
-    ceiling for `rateLimitPerMinute`), so phases must not share one."""
-    slug = f"load-{os.urandom(4).hex()}"
+async def _fresh_endpoints(ours: Ours) -> AsyncIterator[list[tuple[str, str]]]:
+    """Servers of their own for one server-bound phase ((MCP URL, token) each), deleted after."""
     async with httpx2.AsyncClient(
         base_url=ours.base, headers={"Authorization": f"Bearer {ours.api_token}"}, timeout=60
     ) as api:
-        made = await api.post(f"/api/specs/{ours.spec_id}/servers", json=_server_body(slug))
-        made.raise_for_status()
-        data = made.json()["data"]
+        made: list[dict[str, Any]] = []
         try:
-            yield f"{ours.base}/mcp/{data['endpointId']}", data["token"]
+            for _ in range(FRESH_SERVERS):
+                body = _server_body(f"load-{os.urandom(4).hex()}")
+                answer = await api.post(f"/api/specs/{ours.spec_id}/servers", json=body)
+                answer.raise_for_status()
+                made.append(answer.json()["data"])
+            yield [(f"{ours.base}/mcp/{d['endpointId']}", d["token"]) for d in made]
         finally:
-            (await api.delete(f"/api/servers/{data['id']}")).raise_for_status()
+            for data in made:
+                (await api.delete(f"/api/servers/{data['id']}")).raise_for_status()
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -463,28 +473,26 @@ LOAD_GENERATOR = Path(__file__).resolve().parent / "load_generator.py"
 async def _capacity(
     target: Target, args: argparse.Namespace, upstream_pid: int
 ) -> dict[str, float]:
-    """Server-bound rate: the server alone on CPU 0; the lean load generator and the upstream on
-    CPU 1 (see load_generator.py for why the official client cannot measure this on 2 cores)."""
+    """Server-bound rate: the server alone on CPU 0; the lean load generator, the upstream and
+    every other process of the run on CPU 1 (see load_generator.py for why the official client
+    cannot measure this on 2 cores)."""
     assert target.load is not None and target.server_pid is not None
     if target.load.ours is None:
-        return await _capacity_on(target, args, upstream_pid, target.load.url, target.load.token)
-    async with _fresh_endpoint(target.load.ours) as (url, token):
-        return await _capacity_on(target, args, upstream_pid, url, token)
+        return await _capacity_on(target, args, [(target.load.url, target.load.token)])
+    async with _fresh_endpoints(target.load.ours) as endpoints:
+        return await _capacity_on(target, args, list(endpoints))
 
 
 async def _capacity_on(
-    target: Target, args: argparse.Namespace, upstream_pid: int, mcp_url: str, token: str | None
+    target: Target, args: argparse.Namespace, endpoints: list[tuple[str, str | None]]
 ) -> dict[str, float]:
     assert target.load is not None and target.server_pid is not None
     everything = os.sched_getaffinity(0)
-    url = httpx2.URL(mcp_url)
     argv = [
         sys.executable,
         str(LOAD_GENERATOR),
         "--port",
-        str(url.port),
-        "--path",
-        url.path,
+        str(httpx2.URL(endpoints[0][0]).port),
         "--tool",
         target.load.tool,
         "--arguments",
@@ -498,10 +506,16 @@ async def _capacity_on(
         "--cpu",
         "1",
     ]
-    if token:
-        argv += ["--token", token]
+    for mcp_url, token in endpoints:
+        argv += ["--path", httpx2.URL(mcp_url).path]
+        if token:
+            argv += ["--token", token]
+    # Everything else of this run (the upstream, the other servers with their background
+    # jobs, this process) goes to CPU 1, so CPU 0 runs the measured server alone.
+    others = [pid for pid in (*args.child_pids(), os.getpid()) if pid != target.server_pid]
     os.sched_setaffinity(target.server_pid, {0})
-    os.sched_setaffinity(upstream_pid, {1})
+    for pid in others:
+        os.sched_setaffinity(pid, {1})
     try:
         before = _cpu_seconds(target.server_pid)
         child = await asyncio.create_subprocess_exec(
@@ -510,8 +524,9 @@ async def _capacity_on(
         out, err = await child.communicate()
         spent = _cpu_seconds(target.server_pid) - before
     finally:
-        os.sched_setaffinity(target.server_pid, everything)
-        os.sched_setaffinity(upstream_pid, everything)
+        for pid in (target.server_pid, *others):
+            with contextlib.suppress(ProcessLookupError):
+                os.sched_setaffinity(pid, everything)
     if child.returncode != 0:
         raise RuntimeError(f"load generator failed: {err.decode()[-2000:]}")
     result = json.loads(out)
@@ -675,8 +690,9 @@ def _print_capacity(report: Report, targets: list[Target], args: argparse.Namesp
         return
     print()
     print(
-        f"Server-bound phase: each server alone on CPU 0, the lean load generator "
-        f"({args.callers} connections, {args.capacity_seconds:g} s) and the upstream on CPU 1."
+        f"Server-bound phase: each server alone on CPU 0; the lean load generator "
+        f"({args.callers} connections, {args.capacity_seconds:g} s), the upstream and every "
+        "other process of the run on CPU 1."
     )
     print()
     print("| target | calls/s | median ms | server CPU ms/call |")
@@ -765,6 +781,7 @@ async def _databases(kind: str) -> AsyncIterator[dict[bool, str | None]]:
 
 async def _run(args: argparse.Namespace) -> Report:
     procs = Processes()
+    args.child_pids = procs.pids
     report = Report()
     async with _databases(args.database) as databases:
         return await _run_on(args, procs, report, databases)

@@ -65,8 +65,9 @@ def build_request(
 class Caller(asyncio.Protocol):
     """One connection sending the request again as soon as the answer is in."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, request: bytes) -> None:
         self.run = run
+        self.request = request
         self.buffer = bytearray()
         self.sent = 0.0
         self.transport: asyncio.Transport | None = None
@@ -82,7 +83,7 @@ class Caller(asyncio.Protocol):
             return
         self.sent = time.perf_counter()
         assert self.transport is not None
-        self.transport.write(self.run.request)
+        self.transport.write(self.request)
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -111,8 +112,7 @@ class Caller(asyncio.Protocol):
 class Run:
     """Counts answers inside the measured window; checks every 50th answer in full."""
 
-    def __init__(self, request: bytes, connections: int) -> None:
-        self.request = request
+    def __init__(self, connections: int) -> None:
         self.connections = connections
         self.measuring = False
         self.stopping = False
@@ -141,13 +141,19 @@ class Run:
 async def main(args: argparse.Namespace) -> None:
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
-    request = build_request(
-        args.host, args.port, args.path, args.token, args.tool, args.arguments, args.revision
-    )
-    run = Run(request, args.connections)
+    tokens = args.token or [None] * len(args.path)
+    if len(tokens) != len(args.path):
+        raise SystemExit("give one --token per --path, or none")
+    requests = [
+        build_request(args.host, args.port, path, token, args.tool, args.arguments, args.revision)
+        for path, token in zip(args.path, tokens, strict=True)
+    ]
+    run = Run(args.connections)
     loop = asyncio.get_running_loop()
-    for _ in range(args.connections):
-        await loop.create_connection(lambda: Caller(run), args.host, args.port)
+    for index in range(args.connections):
+        # Connections take the endpoints in turn (a server allows 10,000 calls a minute).
+        request = requests[index % len(requests)]
+        await loop.create_connection(lambda r=request: Caller(run, r), args.host, args.port)
     await asyncio.sleep(args.warmup)
     run.measuring = True
     began = time.perf_counter()
@@ -176,8 +182,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--path", required=True)
-    parser.add_argument("--token")
+    parser.add_argument("--path", action="append", required=True, help="repeatable")
+    parser.add_argument("--token", action="append", help="one per --path")
     parser.add_argument("--tool", required=True)
     parser.add_argument("--arguments", default="{}")
     parser.add_argument(
