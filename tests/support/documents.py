@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-__all__ = ["CORPUS", "petstore", "swagger_petstore_yaml"]
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "specs"
+__all__ = ["petstore", "swagger_petstore_yaml"]
 
 
 def petstore(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -23,9 +23,15 @@ DECODER = JsonYamlDocumentDecoder()
 
 
 def corpus_entries() -> list[str]:
-    """Every single-file document, then the roots of the multi-file ones (relative names)."""
+    """Every single-file document, then the roots of the multi-file ones (relative names).
+
+    Raises:
+        RuntimeError: no corpus where expected: the corpus tests must not vanish silently.
+    """
     if not CORPUS.is_dir():
-        return []
+        raise RuntimeError(
+            f"no corpus at {CORPUS}: put shared/ beside the repository or set SPECMCP_CORPUS"
+        )
     singles = sorted(p.name for p in CORPUS.iterdir() if p.is_file())
     return singles + [r for r in MULTI_FILE_ROOTS if (CORPUS / r).is_file()]
 
