@@ -470,9 +470,7 @@ REVISIONS = {"2026": "2026-07-28", "hs": "2025-11-25"}
 LOAD_GENERATOR = Path(__file__).resolve().parent / "load_generator.py"
 
 
-async def _capacity(
-    target: Target, args: argparse.Namespace, upstream_pid: int
-) -> dict[str, float]:
+async def _capacity(target: Target, args: argparse.Namespace) -> dict[str, float]:
     """Server-bound rate: the server alone on CPU 0; the lean load generator, the upstream and
     every other process of the run on CPU 1 (see load_generator.py for why the official client
     cannot measure this on 2 cores)."""
@@ -572,7 +570,7 @@ async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) 
         rate, lat, cpu, cut_conc = await _concurrent(target, args.callers, args.total, upstream_pid)
     capacity: dict[str, float] = {}
     if target.load is not None and args.capacity_seconds > 0:
-        capacity = await _capacity(target, args, upstream_pid)
+        capacity = await _capacity(target, args)
     return Figures(
         seq_median_ms=statistics.median(seq),
         seq_p99_ms=_pct(seq, 0.99),

@@ -178,7 +178,6 @@ def build_guarded_client(
         AddressPolicy(allow_cidrs),
         resolver=resolver,
         connect_timeout=connect_timeout,
-        io_timeout=total_timeout,
         ssl_context=ssl_context,
     )
     return GuardedHttpClient(transport, total_timeout=total_timeout, max_redirects=max_redirects)

@@ -40,7 +40,6 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         policy: which addresses may be reached.
         resolver: async `(host, port) -> addresses`; the operating system's by default.
         connect_timeout: seconds for resolving plus connecting (plus the TLS handshake).
-        io_timeout: kept for callers' configuration; the client's total time limit bounds reads.
         ssl_context: trust store for https; certifi's by default (never the environment's).
         max_connections: pool size across all upstreams.
     """
@@ -51,7 +50,6 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         *,
         resolver: Resolver | None = None,
         connect_timeout: float = 5.0,
-        io_timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
         max_connections: int = 100,
     ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from domain.openapi.media_types import FORM, MULTIPART, choose_media_type, is_json_like
 from domain.openapi.operation_specs import BodySpec, ResponseSpec
 from domain.openapi.pointers import Where
+from domain.openapi.success_responses import success_responses
 
 __all__ = ["body_from_v3", "response_from_v3"]
 
@@ -39,25 +40,7 @@ def response_from_v3(
     responses: Mapping[str, Any], follow: Any, base: str, pointer: Where
 ) -> ResponseSpec | None:
     """The schema of the first 2xx response that has a JSON-like representation."""
-    twos: list[str] = []
-    codes: dict[str, Any] | None = None
-    try:
-        for key in responses:
-            if key[:1] == "2":
-                twos.append(key)
-    except TypeError:  # a code that is not text
-        codes = {str(k): k for k in responses}
-        twos = sorted(c for c in codes if c.startswith("2"))
-    else:
-        twos.sort()
-    for code in twos:
-        node = responses[codes[code] if codes is not None else code]
-        if type(node) is dict and "$ref" not in node:
-            node_base = base  # not a reference: the common case
-        else:
-            node, node_base, problem = follow(node, base)
-            if problem is not None or not isinstance(node, Mapping):
-                continue
+    for code, node, node_base in success_responses(responses, follow, base):
         content = node.get("content")
         if not isinstance(content, Mapping):
             continue

@@ -13,6 +13,7 @@ from domain.openapi.media_types import FORM, MULTIPART, choose_media_type, is_js
 from domain.openapi.operation_specs import BodySpec, ParameterSpec, ResponseSpec
 from domain.openapi.parameters import default_style
 from domain.openapi.pointers import Where, pointer_text
+from domain.openapi.success_responses import success_responses
 from domain.openapi.warnings import CompileWarning
 
 __all__ = ["body_from_v2", "media_of_consumes", "parameter_from_v2", "response_from_v2"]
@@ -140,27 +141,9 @@ def response_from_v2(
 ) -> ResponseSpec | None:
     """The schema of the first 2xx response (the caller checked that the operation produces
     JSON, or says nothing)."""
-    twos = []
-    try:
-        for key in responses:
-            if key[:1] == "2":
-                twos.append(key)
-    except TypeError:  # a code that is not text (YAML `200:` is text after decoding)
-        return _response_by_text(responses, follow, base, pointer)
-    if len(twos) > 1:
-        twos.sort()
-    for code in twos:
-        node = responses[code]
-        if type(node) is dict and "$ref" not in node:
-            node_base = base  # not a reference: the common case
-        else:
-            node, node_base, problem = follow(node, base)
-            if problem is not None or not isinstance(node, Mapping):
-                continue
+    for code, node, node_base in success_responses(responses, follow, base):
         if "schema" in node:
-            if "/" in code or "~" in code:
-                return ResponseSpec(node["schema"], node_base, _schema_pointer(pointer, code))
-            return ResponseSpec(node["schema"], node_base, ((pointer, code), "schema"))
+            return ResponseSpec(node["schema"], node_base, _schema_pointer(pointer, code))
     return None
 
 
@@ -169,14 +152,3 @@ def _schema_pointer(pointer: Where, code: str) -> Where:
     if "/" in code or "~" in code:
         return f"{pointer_text(pointer)}/{code}/schema"
     return ((pointer, code), "schema")
-
-
-def _response_by_text(
-    responses: Mapping[Any, Any], follow: Any, base: str, pointer: Where
-) -> ResponseSpec | None:
-    codes = {str(k): k for k in responses}
-    for code in sorted(c for c in codes if c.startswith("2")):
-        node, node_base, problem = follow(responses[codes[code]], base)
-        if problem is None and isinstance(node, Mapping) and "schema" in node:
-            return ResponseSpec(node["schema"], node_base, _schema_pointer(pointer, code))
-    return None

@@ -76,7 +76,6 @@ class _Parameters:
         item's then the operation's own, when known (their blocks are shared then)."""
         found = self._blocks.get((id(parameters), with_body))
         if found is None:
-            found = None
             if parts is not None:
                 found = self.joined(parameters, with_body, parts[0], parts[1])
             else:

@@ -14,7 +14,12 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from adapters.outbound import GuardedHttpClient, build_guarded_client
+from adapters.outbound import (
+    AddressPolicy,
+    GuardedHttpClient,
+    GuardedTransport,
+    build_guarded_client,
+)
 from domain.errors import UpstreamUnavailable
 
 # (request head, connection number, request number on that connection) -> bytes to write, or
@@ -209,8 +214,9 @@ async def test_a_header_value_that_would_split_the_request_is_never_sent(
 
 
 async def test_open_connections_stay_within_the_pool_bound():
-    guarded = build_guarded_client(("127.0.0.0/8",), total_timeout=5.0)
-    guarded._transport._pool._max_connections = 2  # a small bound keeps the test small
+    guarded = GuardedHttpClient(
+        GuardedTransport(AddressPolicy(("127.0.0.0/8",)), max_connections=2), total_timeout=5.0
+    )
 
     async def slow(head: bytes, connection: int, index: int) -> bytes | None:
         await asyncio.sleep(0.05)

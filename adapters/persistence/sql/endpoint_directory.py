@@ -31,8 +31,9 @@ class SqlEndpointDirectory:
     def __init__(self, engine: AsyncEngine, inline: InlineSqlite | None = None) -> None:
         self._engine = engine
         self._inline = inline
-        self._driver_sql = DriverStatement.compile(_BY_ENDPOINT, engine.dialect)
-        self._columns = DriverColumns.of(_BY_ENDPOINT.selected_columns, engine.dialect)
+        if inline is not None:  # the statement and its row for the driver, made once
+            self._driver_sql = DriverStatement.compile(_BY_ENDPOINT, engine.dialect)
+            self._columns = DriverColumns.of(_BY_ENDPOINT.selected_columns, engine.dialect)
 
     async def server_for_endpoint(self, endpoint_id: str) -> Server | None:
         parameters = {"endpoint_id": endpoint_id}
