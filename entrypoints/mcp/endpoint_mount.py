@@ -9,6 +9,8 @@ carrying `tools/call` the server's per-minute limit (429).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
@@ -20,6 +22,7 @@ from application.usecases.endpoint_catalog import EndpointCatalog, EndpointSnaps
 from domain.servers import token_digest, tokens_match
 from entrypoints.mcp.endpoint_context import bind_endpoint
 from entrypoints.mcp.endpoint_lookup import CoalescedLookup
+from entrypoints.mcp.handshake_exchange import HandshakeExchange
 from entrypoints.mcp.http_replies import refuse
 from entrypoints.mcp.origin_policy import OriginPolicy
 from entrypoints.mcp.request_body import BodyTooLarge, counts_tool_calls, read_body, replaying
@@ -91,6 +94,18 @@ class McpEndpointMount:
         self._mount_path = mount_path.rstrip("/")
         self._max_body = max_body_bytes
         self._metrics = metrics
+        self._handshake: HandshakeExchange | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Run the SDK's session manager (its task group and the server's lifespan)."""
+        async with self.manager.run():
+            # The lifespan state the manager entered for the server (read after it started).
+            self._handshake = HandshakeExchange(self.manager.app, self.manager._lifespan_state)
+            try:
+                yield
+            finally:
+                self._handshake = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -143,7 +158,7 @@ class McpEndpointMount:
         replay = replaying(body, receive)
         if rest == MESSAGES_SEGMENT:
             await self._legacy.post_message(scope, replay, send)
-        else:
+        elif self._handshake is None or not await self._handshake.serve(scope, body, replay, send):
             await self.manager.handle_request(scope, replay, send)
 
     def _refused(self, reason: str) -> None:

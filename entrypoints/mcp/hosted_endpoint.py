@@ -60,7 +60,7 @@ class HostedMcpEndpoint:
         # The SDK logs every stateless POST at INFO ("Terminating session: None").
         logging.getLogger("mcp").setLevel(logging.WARNING)
         mount = build_mount(self._container, self._mount_path)
-        async with mount.manager.run():
+        async with mount.running():
             self._mount = mount
             try:
                 yield

@@ -51,7 +51,7 @@ class _LocalHttpApp:
     async def _lifespan(self, receive: Any, send: Any) -> None:
         await receive()  # lifespan.startup
         mount = build_mount(self._container, _PREFIX)
-        async with mount.manager.run():
+        async with mount.running():
             self._mount = mount
             await send({"type": "lifespan.startup.complete"})
             await receive()  # lifespan.shutdown
