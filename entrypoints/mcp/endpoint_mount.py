@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from application.ports.ratelimit import RateLimiter
 from application.usecases.endpoint_catalog import EndpointCatalog, EndpointSnapshot
@@ -24,6 +26,7 @@ from entrypoints.mcp.endpoint_context import bind_endpoint
 from entrypoints.mcp.endpoint_lookup import CoalescedLookup
 from entrypoints.mcp.handshake_exchange import HandshakeExchange
 from entrypoints.mcp.http_replies import refuse
+from entrypoints.mcp.modern_exchange import ModernExchange
 from entrypoints.mcp.origin_policy import OriginPolicy
 from entrypoints.mcp.request_body import BodyTooLarge, counts_tool_calls, read_body, replaying
 from entrypoints.mcp.sse_transport import MESSAGES_SEGMENT, SSE_SEGMENT, LegacySseEndpoint
@@ -35,6 +38,7 @@ from entrypoints.store_outage import (
 
 __all__ = ["GateMetrics", "McpEndpointMount"]
 
+_VERSION_HEADER = MCP_PROTOCOL_VERSION_HEADER.lower().encode("ascii")
 _WWW_AUTHENTICATE = [(b"www-authenticate", b'Bearer realm="specmcp"')]
 
 
@@ -95,17 +99,20 @@ class McpEndpointMount:
         self._max_body = max_body_bytes
         self._metrics = metrics
         self._handshake: HandshakeExchange | None = None
+        self._modern: ModernExchange | None = None
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Run the SDK's session manager (its task group and the server's lifespan)."""
         async with self.manager.run():
             # The lifespan state the manager entered for the server (read after it started).
-            self._handshake = HandshakeExchange(self.manager.app, self.manager._lifespan_state)
+            state = self.manager._lifespan_state
+            self._handshake = HandshakeExchange(self.manager.app, state)
+            self._modern = ModernExchange(self.manager.app, state)
             try:
                 yield
             finally:
-                self._handshake = None
+                self._handshake = self._modern = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -158,8 +165,19 @@ class McpEndpointMount:
         replay = replaying(body, receive)
         if rest == MESSAGES_SEGMENT:
             await self._legacy.post_message(scope, replay, send)
-        elif self._handshake is None or not await self._handshake.serve(scope, body, replay, send):
+        elif not await self._single_exchange(scope, body, replay, send):
             await self.manager.handle_request(scope, replay, send)
+
+    async def _single_exchange(self, scope: Any, body: bytes, receive: Any, send: Any) -> bool:
+        # Plain requests of either era, answered without the SDK entry's per-request machinery
+        # (see handshake_exchange.py, modern_exchange.py); False: the SDK answers. Era routing
+        # as the SDK's manager does it: by the header, absent or a handshake revision -> 2025.
+        version = _header(scope, _VERSION_HEADER)
+        if version is None or self._handshake is None or self._modern is None:
+            return False
+        if version in HANDSHAKE_PROTOCOL_VERSIONS:
+            return await self._handshake.serve(scope, version, body, receive, send)
+        return await self._modern.serve(scope, body, receive, send)
 
     def _refused(self, reason: str) -> None:
         if self._metrics is not None:

@@ -16,19 +16,13 @@ answers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import pydantic_core
 from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
 from mcp.server.runner import serve_one
 from mcp.server.streamable_http import check_accept_headers
-from mcp.shared.dispatcher import CallOptions
-from mcp.shared.exceptions import NoBackChannelError
-from mcp.shared.inbound import MCP_PROTOCOL_VERSION_HEADER
 from mcp.shared.jsonrpc_dispatcher import (
     handler_exception_to_error_data,
     progress_token_from_params,
@@ -40,60 +34,16 @@ from mcp_types import (
     JSONRPCError,
     JSONRPCRequest,
     JSONRPCResponse,
-    ProgressToken,
-    RequestId,
     jsonrpc_message_adapter,
 )
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 from starlette.requests import Request
+
+from entrypoints.mcp.single_exchange import Exchange, send_json
 
 __all__ = ["HandshakeExchange"]
 
 log = logging.getLogger("specmcp.mcp")
-
-_VERSION_HEADER = MCP_PROTOCOL_VERSION_HEADER.lower().encode("ascii")
-_HANDSHAKE_VERSIONS = frozenset(HANDSHAKE_PROTOCOL_VERSIONS)
-_REPLY_HEADERS = (b"content-type", b"application/json")
-
-
-@dataclass
-class _Exchange:
-    """The `DispatchContext` of one POST: no back-channel (stateless), notifications dropped.
-
-    In JSON-response mode the SDK's transport writes only the request's own reply; progress
-    and other notifications have no wire, and server-initiated requests are refused.
-    """
-
-    transport: TransportContext
-    request_id: RequestId
-    message_metadata: ServerMessageMetadata
-    progress_token: ProgressToken | None = None
-    cancel_requested: anyio.Event = field(default_factory=anyio.Event)
-    can_send_request: bool = field(default=False, init=False)
-
-    async def send_raw_request(
-        self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None
-    ) -> dict[str, Any]:
-        raise NoBackChannelError(method)
-
-    async def notify(
-        self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None
-    ) -> None:
-        return None
-
-    async def progress(
-        self, progress: float, total: float | None = None, message: str | None = None
-    ) -> None:
-        return None
-
-
-def _version(scope: Any) -> str | None:
-    for key, value in scope["headers"]:
-        if key == _VERSION_HEADER:
-            text = value.decode("latin-1")
-            return text if text in _HANDSHAKE_VERSIONS else None
-    return None
 
 
 def _plain_request(body: bytes) -> JSONRPCRequest | None:
@@ -126,11 +76,9 @@ class HandshakeExchange:
         self._server = server
         self._lifespan_state = lifespan_state
 
-    async def serve(self, scope: Any, body: bytes, receive: Any, send: Any) -> bool:
-        """Answer the POST whose body is `body`, or return False (nothing sent)."""
-        version = _version(scope)
-        if version is None:
-            return False
+    async def serve(self, scope: Any, version: str, body: bytes, receive: Any, send: Any) -> bool:
+        """Answer the POST of handshake revision `version` whose body is `body`, or return
+        False (nothing sent)."""
         request = Request(scope, receive)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return False
@@ -139,7 +87,7 @@ class HandshakeExchange:
         message = _plain_request(body)
         if message is None:
             return False
-        exchange = _Exchange(
+        exchange = Exchange(
             transport=TransportContext(kind="streamable-http", can_send_request=False),
             request_id=message.id,
             message_metadata=ServerMessageMetadata(request_context=request, can_send_request=False),
@@ -161,13 +109,8 @@ class HandshakeExchange:
             reply = JSONRPCError(jsonrpc="2.0", id=message.id, error=error)
         else:
             reply = JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
-        payload = reply.model_dump_json(by_alias=True, exclude_unset=True).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [_REPLY_HEADERS, (b"content-length", str(len(payload)).encode())],
-            }
+        # As the SDK's transport writes it (status 200 for errors too in this era).
+        await send_json(
+            send, 200, reply.model_dump_json(by_alias=True, exclude_unset=True).encode()
         )
-        await send({"type": "http.response.body", "body": payload})
         return True

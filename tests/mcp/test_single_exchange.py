@@ -1,5 +1,6 @@
-"""Handshake-era POSTs answered by the mount's single-exchange path say exactly what the SDK's
-own stateless path says for the same request (status, headers, JSON-RPC reply)."""
+"""Plain POSTs of both eras answered by the mount's single-exchange paths say exactly what the
+SDK's own stateless entry says for the same request (status, headers, JSON-RPC reply), and
+what those paths do not take reaches the SDK's entry."""
 
 from __future__ import annotations
 
@@ -23,7 +24,13 @@ from entrypoints.mcp.local_endpoint import (
 from tests.mcp.upstream_spec import upstream_spec
 from tests.support.upstream_server import ReceivedRequest, Reply, UpstreamServer
 
-VERSION = "2025-11-25"
+HANDSHAKE = "2025-11-25"
+MODERN = "2026-07-28"
+META = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": {"name": "tests", "version": "1.0"},
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 
 
 def _answer(request: ReceivedRequest) -> Reply:
@@ -45,17 +52,29 @@ class _Served:
         mount.manager.handle_request = counted  # type: ignore[method-assign]
 
     async def post(
-        self, payload: Any, *, via_sdk: bool = False, headers: dict[str, str] | None = None
+        self,
+        payload: Any,
+        *,
+        era: str = HANDSHAKE,
+        via_sdk: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], Any]:
-        """POST `payload` through the mount, or straight to the SDK's session manager."""
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        """POST `payload` (in `era`'s shape) through the mount, or straight to the SDK's
+        session manager."""
         sent_headers = {
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
-            "mcp-protocol-version": VERSION,
+            "mcp-protocol-version": era,
             "authorization": f"Bearer {self.endpoint.token}",
-            **(headers or {}),
         }
+        if era == MODERN and isinstance(payload, dict):
+            payload = _modern(payload)
+            sent_headers["mcp-method"] = payload.get("method", "")
+            name = payload.get("params", {}).get("name")
+            if payload.get("method") == "tools/call" and isinstance(name, str):
+                sent_headers["mcp-name"] = name
+        sent_headers.update(headers or {})
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         scope: dict[str, Any] = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -110,6 +129,15 @@ async def _serving() -> AsyncIterator[_Served]:
             yield _Served(mount, endpoint)
 
 
+def _modern(payload: dict[str, Any]) -> dict[str, Any]:
+    # 2026-07-28 requests carry the envelope in params._meta.
+    if "id" not in payload:
+        return payload
+    params = dict(payload.get("params") or {})
+    params["_meta"] = META
+    return {**payload, "params": params}
+
+
 def _without_request_ids(value: Any) -> Any:
     # Error data names the request's log id, new for every request.
     if isinstance(value, dict):
@@ -146,43 +174,71 @@ REQUESTS = [
 ]
 
 
+@pytest.mark.parametrize("era", [HANDSHAKE, MODERN])
 @pytest.mark.parametrize("payload", REQUESTS, ids=lambda p: f"{p['method']}-{p['id']}")
-async def test_same_reply_as_the_sdks_stateless_path(payload: Any) -> None:
+async def test_same_reply_as_the_sdks_stateless_path(payload: Any, era: str) -> None:
     async with _serving() as served:
-        ours = await served.post(payload)
+        ours = await served.post(payload, era=era)
         assert served.sdk_requests == 0  # answered by the single-exchange path
-        sdk = await served.post(payload, via_sdk=True)
-    assert ours[0] == sdk[0] == 200
+        sdk = await served.post(payload, era=era, via_sdk=True)
+    assert ours[0] == sdk[0]
+    assert ours[0] == 200 or (era == MODERN and ours[0] in (400, 404))
     assert ours[1] == sdk[1]
     assert ours[2]["id"] == payload["id"]
     assert _without_request_ids(ours[2]) == _without_request_ids(sdk[2])
 
 
-async def test_a_tool_call_reaches_the_upstream() -> None:
+@pytest.mark.parametrize("era", [HANDSHAKE, MODERN])
+async def test_a_tool_call_reaches_the_upstream(era: str) -> None:
     async with _serving() as served:
-        status, _, reply = await served.post(REQUESTS[1])
+        status, _, reply = await served.post(REQUESTS[1], era=era)
     assert status == 200
     assert reply["result"]["isError"] is False
     assert reply["result"]["structuredContent"] == {"path": "/items/a%20b", "ok": True}
-    assert "resultType" not in reply["result"]  # a handshake-era result
+    # 2026-07-28 results say what they are; handshake-era ones must not
+    assert reply["result"].get("resultType") == ("complete" if era == MODERN else None)
 
 
-@pytest.mark.parametrize(
-    ("payload", "headers"),
-    [
-        (b"{not json", {}),
-        ([REQUESTS[0], REQUESTS[5]], {}),
-        ({"jsonrpc": "2.0", "method": "notifications/initialized"}, {}),
-        (REQUESTS[0], {"accept": "text/event-stream"}),
-        (REQUESTS[0], {"content-type": "text/plain"}),
-    ],
-    ids=["malformed", "batch", "notification", "no-json-accept", "wrong-media-type"],
-)
+NOT_TAKEN = [
+    (b"{not json", {}),
+    ([REQUESTS[0], REQUESTS[5]], {}),
+    ({"jsonrpc": "2.0", "method": "notifications/initialized"}, {}),
+    (REQUESTS[0], {"accept": "text/event-stream"}),
+    (REQUESTS[0], {"content-type": "text/plain"}),
+]
+NOT_TAKEN_IDS = ["malformed", "batch", "notification", "no-json-accept", "wrong-media-type"]
+MODERN_NOT_TAKEN = [
+    (REQUESTS[1], {"mcp-name": "createItem"}),  # header and body disagree
+    (REQUESTS[1], {"mcp-method": "tools/list"}),
+    (b'{"jsonrpc":"2.0","id":9,"method":"tools/list"}', {"mcp-method": "tools/list"}),
+    (REQUESTS[0], {"mcp-protocol-version": "2099-01-01"}),  # not a served revision
+]
+MODERN_NOT_TAKEN_IDS = [
+    "name-mismatch",
+    "method-mismatch",
+    "no-envelope",
+    "unserved-revision",
+]
+
+
+@pytest.mark.parametrize(("payload", "headers"), NOT_TAKEN, ids=NOT_TAKEN_IDS)
+@pytest.mark.parametrize("era", [HANDSHAKE, MODERN])
 async def test_what_it_does_not_take_gets_the_sdks_own_answer(
+    payload: Any, headers: dict[str, str], era: str
+) -> None:
+    async with _serving() as served:
+        ours = await served.post(payload, era=era, headers=headers)
+        assert served.sdk_requests == 1  # left to the SDK
+        sdk = await served.post(payload, era=era, via_sdk=True, headers=headers)
+    assert ours == sdk
+
+
+@pytest.mark.parametrize(("payload", "headers"), MODERN_NOT_TAKEN, ids=MODERN_NOT_TAKEN_IDS)
+async def test_a_refused_2026_rung_gets_the_sdks_own_answer(
     payload: Any, headers: dict[str, str]
 ) -> None:
     async with _serving() as served:
-        ours = await served.post(payload, headers=headers)
-        assert served.sdk_requests == 1  # left to the SDK
-        sdk = await served.post(payload, via_sdk=True, headers=headers)
+        ours = await served.post(payload, era=MODERN, headers=headers)
+        assert served.sdk_requests == 1
+        sdk = await served.post(payload, era=MODERN, via_sdk=True, headers=headers)
     assert ours == sdk
