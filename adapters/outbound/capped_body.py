@@ -14,13 +14,14 @@ skipped, as httpx skips codings it has no decoder for. The client only asks for 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Protocol
 
 import httpx
 
 from domain.errors import UpstreamUnavailable
 
-__all__ = ["read_capped_body"]
+__all__ = ["RawAnswer", "read_capped_body"]
 
 # The most one inflation step of a coding with another coding inside it produces.
 _STEP = 64 * 1024
@@ -28,8 +29,19 @@ _STEP = 64 * 1024
 _MAX_CODINGS = 3
 
 
+class RawAnswer(Protocol):
+    """What is read of an answer: an `httpx.Response` or the guarded transport's own."""
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    def aiter_raw(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
 async def read_capped_body(
-    response: httpx.Response, host: str, body_limit: int, over_limit: str
+    response: RawAnswer, host: str, body_limit: int, over_limit: str
 ) -> tuple[bytes, bool]:
     """Read at most `body_limit` decoded bytes, stopping (and dropping the connection) past it.
 
@@ -98,7 +110,7 @@ class _Inflater:
         return out, self._zlib.unconsumed_tail
 
 
-def _codings(response: httpx.Response, host: str) -> list[_Inflater]:
+def _codings(response: RawAnswer, host: str) -> list[_Inflater]:
     """The codings to undo, in the order they are undone (the header's last one first)."""
     listed = response.headers.get_list("content-encoding", split_commas=True)
     known = [value.strip().lower() for value in listed]

@@ -109,18 +109,22 @@ class GuardedHttpClient:
     ) -> GuardedResponse:
         origin = hop.url
         for _ in range(self._max_redirects + 1):
-            request = httpx.Request(hop.method, hop.url, headers=hop.headers, content=hop.content)
-            response = await self._transport.handle_async_request(request)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or location is None:
+            content = hop.content or b""
+            response = await self._transport.exchange(
+                hop.method, hop.url, _wire_headers(hop, content), content
+            )
+            location = (
+                response.headers.get("location") if response.status in REDIRECT_STATUSES else None
+            )
+            if location is None:
                 body, truncated = await read_capped_body(
                     response, hop.url.host, body_limit, over_limit
                 )
                 return GuardedResponse(
-                    status=response.status_code,
+                    status=response.status,
                     headers=tuple(
                         (key.decode("latin-1").lower(), value.decode("latin-1"))
-                        for key, value in response.headers.raw
+                        for key, value in response.raw_headers
                     ),
                     content=body,
                     truncated=truncated,
@@ -131,7 +135,7 @@ class GuardedHttpClient:
             try:
                 hop = next_hop(
                     hop,
-                    response.status_code,
+                    response.status,
                     location,
                     origin=origin,
                     secret_headers=secret_headers,
@@ -145,6 +149,23 @@ class GuardedHttpClient:
             f"{origin.host} redirected more than {self._max_redirects} times.",
             reason="bad_response",
         )
+
+
+def _wire_headers(hop: Hop, content: bytes) -> list[tuple[bytes, bytes]]:
+    """The header fields exactly as `httpx.Request(method, url, headers, content)` would send
+    them: Host first (and `Content-Length: 0` for an empty POST, PUT or PATCH), then the
+    hop's fields, then the body's length."""
+    headers = hop.headers
+    framed = "content-length" in headers or "transfer-encoding" in headers
+    wire: list[tuple[bytes, bytes]] = []
+    if "host" not in headers and hop.url.host:
+        wire.append((b"Host", hop.url.netloc))
+    if not framed and not content and hop.method in ("POST", "PUT", "PATCH"):
+        wire.append((b"Content-Length", b"0"))
+    wire += headers.raw
+    if content and not framed:
+        wire.append((b"Content-Length", str(len(content)).encode("ascii")))
+    return wire
 
 
 def _initial_headers(headers: Mapping[str, str] | None) -> httpx.Headers:

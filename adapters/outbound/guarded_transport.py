@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpcore
 import httpx
@@ -17,7 +17,7 @@ from adapters.outbound.http11_pool import Http11Pool, PoolKey
 from adapters.outbound.transport_errors import upstream_errors
 from domain.errors import UpstreamUnavailable
 
-__all__ = ["ALLOWED_SCHEMES", "GuardedTransport"]
+__all__ = ["ALLOWED_SCHEMES", "GuardedTransport", "UpstreamAnswer"]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -68,7 +68,29 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send one request; refuse non-http(s) schemes and addresses the policy refuses."""
-        url = request.url
+        answer = await self.exchange(
+            request.method, request.url, request.headers.raw, await request.aread()
+        )
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.raw_headers,
+            stream=answer,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def exchange(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> UpstreamAnswer:
+        """Send one request whose header fields are `headers` as they go on the wire (Host
+        and framing included); refuse non-http(s) schemes and addresses the policy refuses.
+
+        The client's own path: the same as `handle_async_request` without building httpx's
+        request and response objects around it.
+        """
         scheme = url.scheme
         if scheme not in ALLOWED_SCHEMES:
             raise UpstreamUnavailable(
@@ -76,44 +98,37 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             )
         host = url.host
         key: PoolKey = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
-        body = await request.aread()
         with upstream_errors(host):
-            head = _request_head(request)
+            head = _request_head(method, url.raw_path, headers)
             for attempt in (1, 2):
                 connection, reused = await self._pool.acquire(key)
                 try:
-                    status, headers = await connection.send(
-                        head, body, head_only=request.method == "HEAD"
+                    status, answer_headers = await connection.send(
+                        head, body, head_only=method == "HEAD"
                     )
                 except StaleConnection:
                     self._pool.discard(connection)
-                    if reused and attempt == 1 and request.method in _IDEMPOTENT:
+                    if reused and attempt == 1 and method in _IDEMPOTENT:
                         continue
                     raise
                 except BaseException:
                     self._pool.discard(connection)
                     raise
                 break
-        return httpx.Response(
-            status_code=status,
-            headers=headers,
-            stream=_ResponseBody(self._pool, key, connection, host),
-            extensions={"http_version": b"HTTP/1.1"},
-        )
+        return UpstreamAnswer(status, answer_headers, self._pool, key, connection, host)
 
     async def aclose(self) -> None:
         """Close every pooled connection."""
         await self._pool.aclose()
 
 
-def _request_head(request: httpx.Request) -> bytes:
+def _request_head(method: str, target: bytes, headers: Sequence[tuple[bytes, bytes]]) -> bytes:
     """The request line and header fields, refusing anything that would split the message."""
-    method = request.method.encode("ascii")
-    target = request.url.raw_path
-    if not _TOKEN.fullmatch(method) or b" " in target or _UNSAFE.search(target):
+    verb = method.encode("ascii")
+    if not _TOKEN.fullmatch(verb) or b" " in target or _UNSAFE.search(target):
         raise httpcore.LocalProtocolError("Refused to send a malformed request line.")
-    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
-    for name, value in request.headers.raw:
+    parts = [verb, b" ", target, b" HTTP/1.1\r\n"]
+    for name, value in headers:
         if not _TOKEN.fullmatch(name) or _UNSAFE.search(value):
             raise httpcore.LocalProtocolError("Refused to send a malformed header field.")
         parts += (name, b": ", value.strip(b" \t"), b"\r\n")
@@ -121,16 +136,37 @@ def _request_head(request: httpx.Request) -> bytes:
     return b"".join(parts)
 
 
-class _ResponseBody(httpx.AsyncByteStream):
-    """The answer's body off the connection, which goes back to the pool when closed."""
+class UpstreamAnswer(httpx.AsyncByteStream):
+    """An answer's status and header fields, and its body off the connection, which goes
+    back to the pool when closed (`aclose`)."""
 
     def __init__(
-        self, pool: Http11Pool, key: PoolKey, connection: Http11Connection, host: str
+        self,
+        status: int,
+        raw_headers: list[tuple[bytes, bytes]],
+        pool: Http11Pool,
+        key: PoolKey,
+        connection: Http11Connection,
+        host: str,
     ) -> None:
+        self.status = status
+        self.raw_headers = raw_headers
+        self._headers: httpx.Headers | None = None
         self._pool = pool
         self._key = key
         self._connection: Http11Connection | None = connection
         self._host = host
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The header fields as httpx reads them (built when first asked for)."""
+        if self._headers is None:
+            self._headers = httpx.Headers(self.raw_headers)
+        return self._headers
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        """The body as it came (content codings not undone)."""
+        return self.__aiter__()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         connection = self._connection

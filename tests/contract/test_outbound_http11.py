@@ -246,3 +246,33 @@ async def test_a_cancelled_request_leaves_no_broken_connection_behind(client: Gu
         answer = await client.request("GET", url + "/")
     # The late answer on the first connection is never read as the second request's answer.
     assert answer.content == b"1"
+
+
+@pytest.mark.parametrize(
+    ("method", "content", "framing"),
+    [
+        ("GET", None, b""),
+        ("DELETE", None, b""),
+        ("POST", None, b"Content-Length: 0\r\n"),
+        ("PUT", b"", b"Content-Length: 0\r\n"),
+        ("PATCH", b'{"a":1}', b""),
+        ("POST", b"x=1", b""),
+        ("DELETE", b"gone", b""),
+    ],
+)
+async def test_the_request_head_is_exactly_what_httpx_would_send(
+    client: GuardedHttpClient, method: str, content: bytes | None, framing: bytes
+):
+    # Host first (then an empty POST/PUT/PATCH's zero length), the fields in the caller's
+    # order and spelling, the body's length last: the bytes httpx's own request objects made.
+    async with scripted(always_ok) as (server, url):
+        await client.request(
+            method, url + "/p%20q?x=1", headers={"X-Trace": "t1", "accept": "*/*"}, content=content
+        )
+    port = url.rsplit(":", 1)[1]
+    length = b"Content-Length: %d\r\n" % len(content) if content else b""
+    assert server.heads == [
+        b"%s /p%%20q?x=1 HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n%suser-agent: specmcp\r\n"
+        b"accept-encoding: gzip, deflate\r\nX-Trace: t1\r\naccept: */*\r\n%s\r\n"
+        % (method.encode(), port.encode(), framing, length)
+    ]
