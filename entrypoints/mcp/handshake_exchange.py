@@ -21,7 +21,6 @@ from typing import Any
 import pydantic_core
 from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
-from mcp.server.runner import serve_one
 from mcp.server.streamable_http import check_accept_headers
 from mcp.shared.jsonrpc_dispatcher import (
     handler_exception_to_error_data,
@@ -29,17 +28,12 @@ from mcp.shared.jsonrpc_dispatcher import (
 )
 from mcp.shared.message import ServerMessageMetadata
 from mcp.shared.transport_context import TransportContext
-from mcp_types import (
-    ErrorData,
-    JSONRPCError,
-    JSONRPCRequest,
-    JSONRPCResponse,
-    jsonrpc_message_adapter,
-)
+from mcp_types import ErrorData, JSONRPCRequest, jsonrpc_message_adapter
 from pydantic import ValidationError
 from starlette.requests import Request
 
-from entrypoints.mcp.single_exchange import Exchange, send_json
+from entrypoints.mcp.http_replies import send_json
+from entrypoints.mcp.single_exchange import Exchange, reply_to
 
 __all__ = ["HandshakeExchange"]
 
@@ -94,21 +88,14 @@ class HandshakeExchange:
             progress_token=progress_token_from_params(message.params),
         )
         connection = Connection.from_envelope(version, None, None)
-        reply: JSONRPCResponse | JSONRPCError
-        try:
-            result = await serve_one(
-                self._server,
-                exchange,
-                message.method,
-                message.params,
-                connection=connection,
-                lifespan_state=self._lifespan_state,
-            )
-        except Exception as exc:
-            error = _error_data(exc, message.method)
-            reply = JSONRPCError(jsonrpc="2.0", id=message.id, error=error)
-        else:
-            reply = JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
+        reply = await reply_to(
+            message,
+            exchange,
+            connection,
+            self._server,
+            self._lifespan_state,
+            lambda exc: _error_data(exc, message.method),
+        )
         # As the SDK's transport writes it (status 200 for errors too in this era).
         await send_json(
             send, 200, reply.model_dump_json(by_alias=True, exclude_unset=True).encode()

@@ -7,7 +7,7 @@ from typing import Any
 
 from entrypoints.observability.request_context import current_request_id
 
-__all__ = ["refuse"]
+__all__ = ["refuse", "send_json"]
 
 _CODES = {401: -32001, 403: -32002, 404: -32004, 405: -32600, 413: -32600, 429: -32005}
 
@@ -23,15 +23,22 @@ async def refuse(
     if request_id := current_request_id():
         error["data"] = {"requestId": request_id}
     body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
+    await send_json(send, status, body, headers)
+
+
+async def send_json(
+    send: Any, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """One `application/json` answer, head and body."""
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
+                (b"content-length", str(len(payload)).encode()),
                 *(headers or []),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": payload})

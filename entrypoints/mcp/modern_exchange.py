@@ -20,7 +20,7 @@ from typing import Any
 
 from mcp.server.connection import Connection
 from mcp.server.lowlevel import Server
-from mcp.server.runner import modern_error_data, serve_one
+from mcp.server.runner import modern_error_data
 from mcp.server.streamable_http import check_accept_headers
 from mcp.shared.inbound import (
     ERROR_CODE_HTTP_STATUS,
@@ -33,12 +33,13 @@ from mcp.shared.inbound import (
 from mcp.shared.jsonrpc_dispatcher import progress_token_from_params
 from mcp.shared.message import ServerMessageMetadata
 from mcp.shared.transport_context import TransportContext
-from mcp_types import JSONRPCError, JSONRPCRequest, JSONRPCResponse
+from mcp_types import JSONRPCError, JSONRPCRequest
 from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import Request
 
-from entrypoints.mcp.single_exchange import Exchange, send_json
+from entrypoints.mcp.http_replies import send_json
+from entrypoints.mcp.single_exchange import Exchange, reply_to
 
 __all__ = ["ModernExchange"]
 
@@ -119,23 +120,12 @@ class ModernExchange:
         connection = Connection.from_envelope(
             verdict.protocol_version, verdict.client_info, verdict.client_capabilities
         )
+        reply = await reply_to(
+            message, exchange, connection, self._server, self._lifespan_state, modern_error_data
+        )
         status = 200
-        reply: JSONRPCResponse | JSONRPCError
-        try:
-            result = await serve_one(
-                self._server,
-                exchange,
-                message.method,
-                message.params,
-                connection=connection,
-                lifespan_state=self._lifespan_state,
-            )
-        except Exception as exc:
-            error = modern_error_data(exc)
-            reply = JSONRPCError(jsonrpc="2.0", id=message.id, error=error)
-            status = ERROR_CODE_HTTP_STATUS.get(error.code, 200)
-        else:
-            reply = JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
+        if isinstance(reply, JSONRPCError):
+            status = ERROR_CODE_HTTP_STATUS.get(reply.error.code, 200)
         await send_json(
             send, status, reply.model_dump_json(by_alias=True, exclude_none=True).encode()
         )

@@ -7,18 +7,28 @@ entry does, and write the one JSON reply.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+from mcp.server.connection import Connection
+from mcp.server.lowlevel import Server
+from mcp.server.runner import serve_one
 from mcp.shared.dispatcher import CallOptions
 from mcp.shared.exceptions import NoBackChannelError
 from mcp.shared.message import ServerMessageMetadata
 from mcp.shared.transport_context import TransportContext
-from mcp_types import ProgressToken, RequestId
+from mcp_types import (
+    ErrorData,
+    JSONRPCError,
+    JSONRPCRequest,
+    JSONRPCResponse,
+    ProgressToken,
+    RequestId,
+)
 
-__all__ = ["Exchange", "send_json"]
+__all__ = ["Exchange", "reply_to"]
 
 
 @dataclass
@@ -52,16 +62,25 @@ class Exchange:
         return None
 
 
-async def send_json(send: Any, status: int, payload: bytes) -> None:
-    """One `application/json` answer, head and body."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+async def reply_to(
+    message: JSONRPCRequest,
+    exchange: Exchange,
+    connection: Connection,
+    server: Server[Any],
+    lifespan_state: Any,
+    error_data: Callable[[Exception], ErrorData],
+) -> JSONRPCResponse | JSONRPCError:
+    """The JSON-RPC reply to `message`: its result, or what `error_data` makes of the failure
+    (each era maps handler failures its own way)."""
+    try:
+        result = await serve_one(
+            server,
+            exchange,
+            message.method,
+            message.params,
+            connection=connection,
+            lifespan_state=lifespan_state,
+        )
+    except Exception as exc:
+        return JSONRPCError(jsonrpc="2.0", id=message.id, error=error_data(exc))
+    return JSONRPCResponse(jsonrpc="2.0", id=message.id, result=result)
