@@ -509,8 +509,13 @@ async def _capacity_on(
         if token:
             argv += ["--token", token]
     # Everything else of this run (the upstream, the other servers with their background
-    # jobs, this process) goes to CPU 1, so CPU 0 runs the measured server alone.
+    # jobs, this process) goes to CPU 1, so CPU 0 runs the measured server alone. So does the
+    # PostgreSQL server when our servers use it (its postmaster and every backend): a
+    # database is another machine in any deployment, and on this box its backends would
+    # otherwise take turns on CPU 0 with the server they answer.
     others = [pid for pid in (*args.child_pids(), os.getpid()) if pid != target.server_pid]
+    if args.database == "postgres":
+        others += _postgres_pids()
     os.sched_setaffinity(target.server_pid, {0})
     for pid in others:
         os.sched_setaffinity(pid, {1})
@@ -534,6 +539,17 @@ async def _capacity_on(
     total_s = args.capacity_seconds + 1.0
     result["server_cpu_ms_per_call"] = spent * 1000 / (result["calls_per_s"] * total_s)
     return dict(result)
+
+
+def _postgres_pids() -> list[int]:
+    """The local PostgreSQL server's processes (postmaster, backends, background workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+    return pids
 
 
 def _machine_busy_seconds() -> float:
@@ -690,7 +706,8 @@ def _print_capacity(report: Report, targets: list[Target], args: argparse.Namesp
     print(
         f"Server-bound phase: each server alone on CPU 0; the lean load generator "
         f"({args.callers} connections, {args.capacity_seconds:g} s), the upstream and every "
-        "other process of the run on CPU 1."
+        "other process of the run on CPU 1"
+        + (" (PostgreSQL's processes too)." if args.database == "postgres" else ".")
     )
     print()
     print("| target | calls/s | median ms | server CPU ms/call |")
