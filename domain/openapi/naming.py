@@ -11,9 +11,9 @@ import msgspec
 __all__ = ["MAX_NAME_LENGTH", "NameRequest", "assign_names", "is_valid_name"]
 
 MAX_NAME_LENGTH = 64
-_VALID_CHARACTERS = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
-)  # a set test per character is much cheaper than a regex match (one per tool)
+# A search for one bad character scans in C: fewer instructions than a set test per character
+# (a pattern ending in `+` is much slower to fail, hence two patterns).
+_INVALID_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
 _INVALID_RUN = re.compile(r"[^A-Za-z0-9_-]+")
 _CAMEL_BREAK = re.compile(r"_+")
 
@@ -31,7 +31,7 @@ class NameRequest(msgspec.Struct, frozen=True):
 
 def is_valid_name(name: str) -> bool:
     """True when `name` is 1..64 characters of `[A-Za-z0-9_-]`."""
-    return 0 < len(name) <= MAX_NAME_LENGTH and _VALID_CHARACTERS.issuperset(name)
+    return 0 < len(name) <= MAX_NAME_LENGTH and _INVALID_CHARACTER.search(name) is None
 
 
 def _digest(text: str, size: int) -> str:

@@ -24,6 +24,8 @@ from domain.openapi.warnings import CompileWarning
 __all__ = ["OPERATION_SKIPPED", "collect_operations"]
 
 OPERATION_SKIPPED = "operation_skipped"
+# One upper-case string per method, not one per operation.
+_UPPER = {method: method.upper() for method in HTTP_METHODS}
 
 
 class _Parameter:
@@ -119,7 +121,7 @@ class _Collector:
                     self.warn("path_skipped", 'a path must start with "/"', pointer)
                 continue
             item, base, problem = self.resolver.follow(raw_item, root)
-            if problem is not None or not isinstance(item, Mapping):
+            if problem is not None or (type(item) is not dict and not isinstance(item, Mapping)):
                 self.warn("path_skipped", problem or "a path item must be an object", pointer)
                 continue
             raw_shared = item.get("parameters")
@@ -190,7 +192,7 @@ class _Collector:
                     "callbacks are not tools",
                     pointer_text((pointer, "callbacks")),
                 )
-        return OperationSpec(method.upper(), path, pointer, node, parameters, body, response, parts)
+        return OperationSpec(_UPPER[method], path, pointer, node, parameters, body, response, parts)
 
     def _merge(
         self,

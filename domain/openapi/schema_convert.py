@@ -47,7 +47,7 @@ __all__ = ["Direction", "SchemaConverter"]
 Direction = Literal["input", "output"]
 MAX_DEPTH = 96
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-_NAME_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_UNSAFE_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")  # no `+`: a failed search is faster
 _TEXT_KEYWORDS = frozenset(k for k, kind in KEYWORD_KIND.items() if kind == TEXT)
 _LEAF_KEYWORDS = _TEXT_KEYWORDS | {"type"}
 _LEAF_TYPES = JSON_TYPES - {"array"}
@@ -209,7 +209,7 @@ class SchemaConverter:
         else:
             tokens = decode_pointer(fragment)
             raw = tokens[-1] if tokens else document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if _NAME_SAFE.issuperset(raw):
+        if _NAME_UNSAFE_CHARACTER.search(raw) is None:
             name = raw.strip("_") or "schema"  # nothing to replace (most names): no regex
         else:
             name = _NAME_UNSAFE.sub("_", raw).strip("_") or "schema"
@@ -258,7 +258,9 @@ class SchemaConverter:
                 "unresolved_ref", f"$ref {key!r} cannot be resolved; any value accepted", where
             )
             body: Any = {}
-        elif _may_refer(found.node) and self._is_pure_ref_cycle(key):
+        elif (
+            type(found.node) is not dict or "$ref" in found.node  # most bodies: neither, no call
+        ) and self._is_pure_ref_cycle(key):
             self._warn(
                 "circular_ref", f"$ref {key!r} only refers to itself; any value accepted", where
             )
@@ -526,11 +528,6 @@ class SchemaConverter:
                     self._sided = True  # the other direction would drop it
             result[text] = converted
         return result
-
-
-def _may_refer(node: Any) -> bool:
-    """False for a plain dict without `$ref` (most bodies): not a `$ref` chain then."""
-    return type(node) is not dict or "$ref" in node
 
 
 def _finish(out: dict[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
