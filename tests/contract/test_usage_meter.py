@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from adapters.persistence.sql import create_sql_engine
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
-from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
+from adapters.persistence.sql.postgres_meter_pool import METER_POOL_SIZE, PostgresMeterPool
 from application.ports.metering import UsageCounts
 from domain.metering.plans import Plan, plan_named
 from tests.contract.conftest import migrated_sql_url
@@ -212,6 +214,54 @@ async def test_concurrent_calls_from_many_pools_never_pass_the_limit(make_stores
     assert await first.meter.counts("u1", PERIOD) == UsageCounts(calls=30, blocked=90)
 
 
+async def test_concurrent_admits_in_one_process_each_get_their_own_count(make_stores):
+    # Admits of one user arriving while its statement is in flight are counted together by
+    # one statement (AdmissionCoalescer): every call still gets its own number, servers of
+    # one user share the statement.
+    stores = make_stores(tiny_plans(included=1_000, rate=50))
+    servers = await add_account(stores.uow, "u1", plan="pro", servers=3)
+
+    verdicts = await asyncio.gather(
+        *(stores.meter.admit("u1", servers[i % 3], PERIOD) for i in range(150))
+    )
+
+    assert all(v.allowed and v.limit is None and v.plan == "pro" for v in verdicts)
+    assert sorted(v.calls for v in verdicts) == list(range(1, 151))
+    assert await stores.meter.counts("u1", PERIOD) == UsageCounts(calls=150, blocked=0)
+
+
+async def test_concurrent_admits_in_one_process_near_the_limit_allow_exactly_the_limit(
+    make_stores,
+):
+    # A group that does not fit as a whole falls back to one call at a time: the calls that
+    # still fit are allowed, the others refused with their reason, none counted twice.
+    stores = make_stores(tiny_plans(included=20, rate=50))
+    [server] = await add_account(stores.uow, "u1", plan="starter")
+    await stores.caps.set("u1", 500)  # the limit is 30
+    await stores.meter.seed("u1", PERIOD, UsageCounts(calls=25))
+
+    verdicts = await asyncio.gather(*(stores.meter.admit("u1", server, PERIOD) for _ in range(40)))
+
+    assert sorted(v.calls for v in verdicts if v.allowed) == [26, 27, 28, 29, 30]
+    assert {v.reason for v in verdicts if not v.allowed} == {"budget_cap"}
+    assert await stores.meter.counts("u1", PERIOD) == UsageCounts(calls=30, blocked=35)
+    assert (await stores.meter.admit("u1", server, PERIOD)).reason == "budget_cap"
+
+
+async def test_concurrent_admits_past_the_server_limit_are_decided_per_server(make_stores):
+    stores = make_stores(tiny_plans(included=100, servers=2))
+    oldest, second, newest = await add_account(stores.uow, "u1", plan="free", servers=3)
+
+    verdicts = await asyncio.gather(
+        *(stores.meter.admit("u1", s, PERIOD) for s in (oldest, second, newest) * 10)
+    )
+
+    assert [v.allowed for v in verdicts] == [True, True, False] * 10
+    assert {v.reason for v in verdicts if not v.allowed} == {"plan_limit"}
+    assert sorted(v.calls for v in verdicts if v.allowed) == list(range(1, 21))
+    assert await stores.meter.counts("u1", PERIOD) == UsageCounts(calls=20, blocked=10)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("durable", "expected"), [(False, "off"), (True, "on")])
 async def test_the_meter_pool_waits_for_the_wal_flush_only_when_asked(
@@ -225,3 +275,44 @@ async def test_the_meter_pool_waits_for_the_wal_flush_only_when_asked(
         await pool.close()
 
     assert row is not None and row[0] == expected
+
+
+@pytest.mark.postgres
+async def test_the_meter_pool_holds_at_most_its_size_and_replaces_closed_connections(
+    migrated_postgres_url: str,
+) -> None:
+    pool = PostgresMeterPool.for_url(migrated_postgres_url)
+    assert pool is not None
+    try:
+        # More statements at once than connections: the others wait for a release.
+        rows = await asyncio.gather(
+            *(pool.fetch_row("SELECT pg_backend_pid(), pg_sleep(0.01)") for _ in range(12))
+        )
+        pids = {row[0] for row in rows if row is not None}
+        assert 1 <= len(pids) <= METER_POOL_SIZE
+
+        # Connections the server closed (a restart) are replaced on their next use.
+        other = await asyncpg.connect(
+            make_url(migrated_postgres_url).set(drivername="postgresql").render_as_string(False)
+        )
+        try:
+            for pid in pids:
+                await other.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await other.close()
+        await asyncio.sleep(0.1)
+        row = await pool.fetch_row("SELECT pg_backend_pid()")
+        assert row is not None and row[0] not in pids
+
+        # A statement PostgreSQL refuses leaves the connection usable.
+        with pytest.raises(asyncpg.PostgresError):
+            await pool.fetch_row("SELECT 1 / 0")
+        again = await pool.fetch_row("SELECT pg_backend_pid()")
+        assert again is not None and again[0] == row[0]
+
+        # Closed, the pool opens new connections for a later call.
+        await pool.close()
+        reopened = await pool.fetch_row("SELECT 1")
+        assert reopened is not None and reopened[0] == 1
+    finally:
+        await pool.close()

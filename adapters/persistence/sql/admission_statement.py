@@ -1,23 +1,28 @@
 """The one-statement admission of the usage meter's common case (same SQL on SQLite and PostgreSQL).
 
-A call is counted, in a single round trip, when the user's plan and budget cap allow one more
-call this period and the user is within the plan's active-server limit:
+`:count` calls (1, or several waiting together: `admission_coalescer`) are counted, in a single
+round trip, when the user's plan and budget cap allow that many more calls this period and the
+user is within the plan's active-server limit; all of them or none:
 
     WITH account AS (SELECT <plan id>, <call limit>, <server limit>, <active servers>
                      FROM users LEFT JOIN budget_caps ... WHERE users.id = :user_id)
     INSERT INTO usage_counters (user_id, period, calls, blocked)
-    SELECT :user_id, :period, 1, 0 FROM account WHERE <first call allowed, servers within limit>
-    ON CONFLICT (user_id, period) DO UPDATE SET calls = usage_counters.calls + 1
-    WHERE usage_counters.calls < (SELECT call_limit FROM account)
+    SELECT :user_id, :period, :count, 0 FROM account
+    WHERE <the first :count calls allowed, servers within limit>
+    ON CONFLICT (user_id, period) DO UPDATE SET calls = usage_counters.calls + excluded.calls
+    WHERE usage_counters.calls + excluded.calls <= (SELECT call_limit FROM account)
     RETURNING calls, plan id, call limit
+
+`excluded.calls` is the row the INSERT proposed, i.e. `:count`. `calls` comes back as the count
+after these calls: they are the calls numbered `calls - :count + 1` to `calls`.
 
 The plan figures come from the domain's plans (`domain.metering.plans`) and are written into
 the statement as a CASE over the plan ids once, when the meter is built; the limit is
 `allowed_calls(plan, cap)` computed in SQL (integer division on both engines). No row returned
 means "not the common case" (refused, unknown user, or more active servers than the plan
-allows, where the server's rank decides): the meter then takes its full path, which decides and
-explains the refusal. The count itself stays one conditional upsert, so its atomicity is the
-same as the full path's.
+allows, where the server's rank decides; for several calls, possibly only that fewer fit): the
+meter then takes its full path, one call at a time, which decides and explains refusals. The
+count itself stays one conditional upsert, so its atomicity is the same as the full path's.
 """
 
 from __future__ import annotations
@@ -80,10 +85,10 @@ WITH account AS (
   WHERE u.id = :user_id
 )
 INSERT INTO usage_counters (user_id, period, calls, blocked)
-SELECT :user_id, :period, 1, 0 FROM account
-WHERE account.call_limit >= 1 AND account.active <= account.server_limit
-ON CONFLICT (user_id, period) DO UPDATE SET calls = usage_counters.calls + 1
-WHERE usage_counters.calls < (SELECT call_limit FROM account)
+SELECT :user_id, :period, CAST(:count AS BIGINT), 0 FROM account
+WHERE account.call_limit >= CAST(:count AS BIGINT) AND account.active <= account.server_limit
+ON CONFLICT (user_id, period) DO UPDATE SET calls = usage_counters.calls + excluded.calls
+WHERE usage_counters.calls + excluded.calls <= (SELECT call_limit FROM account)
 RETURNING calls, (SELECT plan_id FROM account) AS plan_id,
   (SELECT call_limit FROM account) AS call_limit
 """  # noqa: S608

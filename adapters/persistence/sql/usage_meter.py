@@ -13,7 +13,9 @@ statement at a time. No row returned means refused; the blocked counter goes up 
 The common case (`admission_statement`) is compiled once per dialect and run on the driver
 (`DriverStatement`): inline on a file SQLite database (`InlineSqlite`, falling back to the
 engine when the database is locked), on the meter's own asyncpg connections on PostgreSQL
-(`PostgresMeterPool`). The full path, which decides and explains refusals, uses the engine.
+(`PostgresMeterPool`). Admits of one user and period that arrive while its statement is in
+flight wait and are counted together by one statement, all or none (`AdmissionCoalescer`). The
+full path, which decides and explains refusals one call at a time, uses the engine.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.sql.admission_coalescer import AdmissionCoalescer
 from adapters.persistence.sql.admission_statement import UNLIMITED, admission_statement
 from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
@@ -76,42 +79,60 @@ class SqlUsageMeter:
         # Compiled once for the driver that runs it (`?` for sqlite3, `$n` for asyncpg, which
         # prepares the text once per connection).
         self._driver_sql = DriverStatement.compile(self._common_case, engine.dialect)
+        self._coalescer = AdmissionCoalescer(self._count_calls)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
-        arguments = self._driver_sql.arguments({"user_id": user_id, "period": period})
+        # The common case (allowed, within the server limit) is one statement, shared by the
+        # admits of the same user and period that arrive while one is in flight (see
+        # AdmissionCoalescer); anything else is decided and explained by the full path.
+        counted: Admission | None = None
+        if self._inline is not None:
+            # Inline SQLite runs the statement without an await: nothing is ever in flight to
+            # wait for, so the coalescer is only for when the database is locked.
+            try:
+                row = self._inline.fetch_one(
+                    self._driver_sql.sql,
+                    self._driver_sql.arguments({"user_id": user_id, "period": period, "count": 1}),
+                )
+            except InlineBusy:
+                counted = await self._coalescer.admit(user_id, period)
+            else:
+                counted = None if row is None else _counted(*row)
+        else:
+            counted = await self._coalescer.admit(user_id, period)
+        if counted is not None:
+            return counted
+        async with self._engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return await self._admit(connection, user_id, server_id, period)
+
+    async def _count_calls(self, user_id: str, period: str, count: int) -> Admission | None:
+        """The common case's statement for `count` calls (all or none); see CountCalls."""
+        parameters = {"user_id": user_id, "period": period, "count": count}
         counted: Any = None
         if self._pool is not None:
-            counted = await self._pool.fetch_row(self._driver_sql.sql, *arguments)
+            counted = await self._pool.fetch_row(
+                self._driver_sql.sql, *self._driver_sql.arguments(parameters)
+            )
         elif self._inline is not None:
             try:
-                counted = self._inline.fetch_one(self._driver_sql.sql, arguments)
+                counted = self._inline.fetch_one(
+                    self._driver_sql.sql, self._driver_sql.arguments(parameters)
+                )
             except InlineBusy:
-                return await self._engine_admit(user_id, server_id, period, common_case=True)
+                counted = await self._engine_count(parameters)
         else:
-            return await self._engine_admit(user_id, server_id, period, common_case=True)
-        if counted is not None:
-            return _counted(*counted)
-        return await self._engine_admit(user_id, server_id, period, common_case=False)
+            counted = await self._engine_count(parameters)
+        return None if counted is None else _counted(*counted)
 
-    async def _engine_admit(
-        self, user_id: str, server_id: str, period: str, *, common_case: bool
-    ) -> Admission:
+    async def _engine_count(self, parameters: dict[str, Any]) -> Any:
         async with self._engine.connect() as connection:
-            # Each statement below is atomic alone (the count is one conditional upsert), so
-            # autocommit saves the BEGIN and COMMIT round trips on the hot path; on SQLite the
-            # write lock is then held for the upsert only, not across the account read.
+            # Each statement of the meter is atomic alone (the count is one conditional
+            # upsert), so autocommit saves the BEGIN and COMMIT round trips; on SQLite the
+            # write lock is then held for the upsert only.
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            # The common case (allowed, within the server limit) is one statement; anything
-            # else is decided and explained by the full path below.
-            if common_case:
-                row = (
-                    await connection.execute(
-                        self._common_case, {"user_id": user_id, "period": period}
-                    )
-                ).first()
-                if row is not None:
-                    return _counted(row.calls, row.plan_id, row.call_limit)
-            return await self._admit(connection, user_id, server_id, period)
+            row = (await connection.execute(self._common_case, parameters)).first()
+        return None if row is None else (row.calls, row.plan_id, row.call_limit)
 
     async def _admit(
         self, connection: AsyncConnection, user_id: str, server_id: str, period: str

@@ -1,0 +1,130 @@
+"""AdmissionCoalescer: admits of one (user, period) that arrive while its statement is in flight
+are counted together by one statement.
+
+On PostgreSQL each admit is a round trip, and its client CPU is mostly the socket write that
+sends the statement (on loopback the kernel delivers it to PostgreSQL in the sender's time), not
+the statement. Under load many admits of the same user arrive while one is in flight; they wait
+for it, then one statement counts all of them, all or none (`admission_statement` with
+`:count`). The rules:
+
+- No waiting when nothing is in flight for the key: a lone call runs its statement at once,
+  exactly as without this class.
+- While a statement for the key is in flight, later admits join a group. When the statement is
+  done, the group's statement starts (one task); admits arriving meanwhile join the next group.
+- The group's statement counts k calls only if all k fit under the limit (`calls + k <= limit`)
+  and returns the count after them, C: the members get C - k + 1, ..., C in the order they
+  came (each its own figure). No row back: every member takes the full path one call at a
+  time (`None`), which decides and explains refusals exactly, so near the limit each call that
+  still fits is counted and the rest are refused.
+- The count stays one atomic conditional statement: across connections, processes and
+  instances nothing passes the limit. Coalescing only happens inside one process.
+- Cancellation: a member cancelled before its group's statement starts is not counted. Once the
+  statement is sent, its outcome is not knowable before it returns, so a member cancelled after
+  that is counted, as a lone call cancelled while its own statement ran would be. The
+  statement is not cancelled with a member: the others still get their verdicts. A failed
+  statement (database down) raises its error in every member; nothing was counted unless it
+  committed, as for a lone call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import msgspec
+
+from application.ports.metering import Admission
+
+__all__ = ["AdmissionCoalescer", "CountCalls"]
+
+CountCalls = Callable[[str, str, int], Awaitable[Admission | None]]
+"""count(user_id, period, k): count k calls at once, all or none. The admission of the last of
+them (`calls` = the count after the k calls), or None when they were not counted."""
+
+
+class _Flight:
+    """A statement in flight for one key, and the admits waiting for the next one."""
+
+    __slots__ = ("group", "loop", "task", "waiting")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiting: list[asyncio.Future[Admission | None]] = []
+        self.group: list[asyncio.Future[Admission | None]] = []
+        self.task: asyncio.Task[None] | None = None
+
+
+class AdmissionCoalescer:
+    """Per-process coalescing of the common-case admission statement (see the module doc)."""
+
+    def __init__(self, count: CountCalls) -> None:
+        self._count = count
+        self._flights: dict[tuple[str, str], _Flight] = {}
+
+    @property
+    def in_flight(self) -> int:
+        """Keys with a statement in flight (tests, gauges)."""
+        return len(self._flights)
+
+    async def admit(self, user_id: str, period: str) -> Admission | None:
+        """Count one call of the common case, alone or with others waiting on the same key.
+
+        Returns:
+            Its admission (`calls`: its own number), or None: not counted, take the full path.
+        """
+        key = (user_id, period)
+        loop = asyncio.get_running_loop()
+        flight = self._flights.get(key)
+        # A flight of another event loop (one closed mid-statement: tests run apps on several
+        # loops) can never end on this one: start afresh.
+        if flight is not None and flight.loop is loop:
+            waiter: asyncio.Future[Admission | None] = loop.create_future()
+            flight.waiting.append(waiter)
+            return await waiter
+        flight = self._flights[key] = _Flight(loop)
+        try:
+            return await self._count(user_id, period, 1)
+        finally:
+            self._next(key, flight)
+
+    def _next(self, key: tuple[str, str], flight: _Flight) -> None:
+        """The key's statement is done: start the waiting group's, or end the flight."""
+        group = [waiter for waiter in flight.waiting if not waiter.done()]
+        flight.waiting = []
+        if not group or flight.loop.is_closed():
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+            flight.task = None
+            return
+        flight.group = group
+        flight.task = flight.loop.create_task(self._run_group(key, flight))
+
+    async def _run_group(self, key: tuple[str, str], flight: _Flight) -> None:
+        # Members cancelled since the group closed are left out; from here on nothing awaits
+        # before the statement is sent but the driver's own steps.
+        group = [waiter for waiter in flight.group if not waiter.done()]
+        flight.group = []
+        try:
+            if group:
+                counted = await self._count(key[0], key[1], len(group))
+                if counted is None:
+                    for waiter in group:
+                        if not waiter.done():
+                            waiter.set_result(None)
+                else:
+                    first = counted.calls - len(group) + 1
+                    for number, waiter in enumerate(group, start=first):
+                        if not waiter.done():
+                            waiter.set_result(msgspec.structs.replace(counted, calls=number))
+        except BaseException as error:
+            for waiter in group:
+                if waiter.done():
+                    continue
+                if isinstance(error, asyncio.CancelledError):
+                    waiter.cancel()
+                else:
+                    waiter.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            self._next(key, flight)
