@@ -40,7 +40,7 @@ from adapters.persistence.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.persistence.sql.usage_meter import SqlUsageMeter
 from adapters.ratelimit.memory_rate_limiter import MemoryRateLimiter
 from adapters.ratelimit.redis_rate_limiter import RedisRateLimiter
-from adapters.system.id_generators import Uuid4Generator
+from adapters.system.id_generators import Uuid4Generator, Uuid7Generator
 from adapters.system.system_clock import SystemClock
 from adapters.system.token_generators import SecretsTokenGenerator
 from adapters.telemetry.prometheus_metrics import PrometheusMetrics
@@ -319,9 +319,11 @@ class Container(containers.DeclarativeContainer):
         memory=request_log_store,
     )
     log_sink = providers.Singleton(BatchingLogSink, request_log_store)
+    # Log rows are written in a stream: time-ordered keys append to the index (see Uuid7Generator).
+    log_ids = providers.Singleton(Uuid7Generator)
     call_metering = providers.Selector(
         config.metering,
-        on=providers.Singleton(CallMetering, usage_meter, log_sink, clock, ids),
+        on=providers.Singleton(CallMetering, usage_meter, log_sink, clock, log_ids),
         off=providers.Object(None),
     )
     run_tool_call = providers.Singleton(RunToolCall, call_tool, call_metering)
