@@ -115,6 +115,9 @@ async def main() -> None:
         help="seconds of call_path_bench's server-bound phase per server and round (0: none)",
     )
     args = parser.parse_args()
+    if args.rows * 3 // 4 < 100 * 50:
+        # The 100th page of 50 needs 5,000 rows on the listed server (3/4 of the rows).
+        parser.error("--rows must be at least 6,667 (the 100th page of 50 rows must exist)")
     name = f"specmcp_bench_{secrets.token_hex(4)}"
     await _admin(f'CREATE DATABASE "{name}"')
     url = make_url(ADMIN_URL).set(database=name).render_as_string(False)
