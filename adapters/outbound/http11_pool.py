@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 from adapters.outbound.http11_connection import Http11Connection
+from adapters.turn_queue import TurnQueue
 
 __all__ = ["Http11Pool", "PoolKey"]
 
@@ -40,7 +40,7 @@ class Http11Pool:
         self._idle_count = 0
         self._open: set[Http11Connection] = set()
         self._opening = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters = TurnQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def acquire(self, key: PoolKey) -> tuple[Http11Connection, bool]:
@@ -115,20 +115,14 @@ class Http11Pool:
         return True
 
     async def _wait_for_room(self, loop: asyncio.AbstractEventLoop) -> None:
-        waiter = loop.create_future()
-        self._waiters.append(waiter)
+        waiter = self._waiters.join()
         try:
             await waiter
         finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+            self._waiters.leave(waiter)
 
     def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        self._waiters.wake_one()
 
     def _forget_everything(self) -> None:
         for connections in self._idle.values():

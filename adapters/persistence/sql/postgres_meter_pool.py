@@ -26,11 +26,12 @@ is dropped.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+from adapters.turn_queue import TurnQueue
 
 __all__ = ["METER_POOL_SIZE", "PostgresMeterPool"]
 
@@ -56,7 +57,7 @@ class PostgresMeterPool:
         """In use when the pool was closed: closed when released."""
         self._size = 0
         """Connections open or being opened, at most METER_POOL_SIZE."""
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters = TurnQueue()
         """Calls waiting for a connection to be released (all METER_POOL_SIZE in use)."""
 
     @classmethod
@@ -128,8 +129,7 @@ class PostgresMeterPool:
                     self._wake_one()
                     raise
                 return opened
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            waiter = self._waiters.join()
             try:
                 await waiter
             except BaseException:
@@ -155,11 +155,7 @@ class PostgresMeterPool:
         self._wake_one()
 
     def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        self._waiters.wake_one()
 
     async def close(self) -> None:
         """Close the connections (the app's shutdown); ones in use close when released. A
