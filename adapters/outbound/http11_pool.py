@@ -61,13 +61,13 @@ class Http11Pool:
             if self._opening + len(self._open) < self._max_connections:
                 break
             if not self._close_oldest_idle():
-                await self._wait_for_room(loop)
+                await self._wait_for_room()
         self._opening += 1
         try:
             connection = await self._connect(*key)
         except BaseException:
             self._opening -= 1
-            self._wake_one()
+            self._waiters.wake_one()
             raise
         self._opening -= 1
         self._open.add(connection)
@@ -83,7 +83,7 @@ class Http11Pool:
         self._idle_count += 1
         if self._idle_count > self._max_idle:
             self._close_oldest_idle()
-        self._wake_one()
+        self._waiters.wake_one()
 
     def discard(self, connection: Http11Connection) -> None:
         """Close a connection that is not idle (it failed, or its answer was not read)."""
@@ -101,7 +101,7 @@ class Http11Pool:
         connection.close()
         if connection in self._open:
             self._open.discard(connection)
-            self._wake_one()
+            self._waiters.wake_one()
 
     def _close_oldest_idle(self) -> bool:
         oldest: tuple[float, PoolKey] | None = None
@@ -114,15 +114,12 @@ class Http11Pool:
         self._discard(self._idle[oldest[1]].pop(0))
         return True
 
-    async def _wait_for_room(self, loop: asyncio.AbstractEventLoop) -> None:
+    async def _wait_for_room(self) -> None:
         waiter = self._waiters.join()
         try:
             await waiter
         finally:
             self._waiters.leave(waiter)
-
-    def _wake_one(self) -> None:
-        self._waiters.wake_one()
 
     def _forget_everything(self) -> None:
         for connections in self._idle.values():

@@ -45,12 +45,11 @@ them (`calls` = the count after the k calls), or None when they were not counted
 class _Flight:
     """A statement in flight for one key, and the admits waiting for the next one."""
 
-    __slots__ = ("group", "loop", "task", "waiting")
+    __slots__ = ("loop", "task", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.waiting: list[asyncio.Future[Admission | None]] = []
-        self.group: list[asyncio.Future[Admission | None]] = []
         self.task: asyncio.Task[None] | None = None
 
 
@@ -96,14 +95,14 @@ class AdmissionCoalescer:
                 del self._flights[key]
             flight.task = None
             return
-        flight.group = group
-        flight.task = flight.loop.create_task(self._run_group(key, flight))
+        flight.task = flight.loop.create_task(self._run_group(key, flight, group))
 
-    async def _run_group(self, key: tuple[str, str], flight: _Flight) -> None:
+    async def _run_group(
+        self, key: tuple[str, str], flight: _Flight, closed: list[asyncio.Future[Admission | None]]
+    ) -> None:
         # Members cancelled since the group closed are left out; from here on nothing awaits
         # before the statement is sent but the driver's own steps.
-        group = [waiter for waiter in flight.group if not waiter.done()]
-        flight.group = []
+        group = [waiter for waiter in closed if not waiter.done()]
         try:
             if group:
                 counted = await self._count(key[0], key[1], len(group))

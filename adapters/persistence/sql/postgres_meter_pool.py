@@ -79,14 +79,7 @@ class PostgresMeterPool:
 
     async def fetch_row(self, sql: str, *arguments: Any) -> asyncpg.Record | None:
         """The first row of one autocommitted statement (None if none)."""
-        connection = None
-        while self._idle and connection is None:
-            connection = self._idle.pop()
-            if connection.is_closed():  # closed by the server (a restart): replaced
-                self._drop(connection)
-                connection = None
-        if connection is None:
-            connection = await self._acquire()
+        connection = await self._acquire()
         self._in_use.add(connection)
         try:
             row: asyncpg.Record | None = await connection.fetchrow(sql, *arguments)
@@ -119,14 +112,14 @@ class PostgresMeterPool:
                 connection = self._idle.pop()
                 if not connection.is_closed():
                     return connection
-                self._drop(connection)
+                self._drop(connection)  # closed by the server (a restart): replaced
             if self._size < METER_POOL_SIZE:
                 self._size += 1
                 try:
                     opened: asyncpg.Connection = await asyncpg.connect(**self._connect_kwargs)
                 except BaseException:
                     self._size -= 1
-                    self._wake_one()
+                    self._waiters.wake_one()
                     raise
                 return opened
             waiter = self._waiters.join()
@@ -134,7 +127,7 @@ class PostgresMeterPool:
                 await waiter
             except BaseException:
                 if waiter.done() and not waiter.cancelled():
-                    self._wake_one()  # pass the turn on
+                    self._waiters.wake_one()  # pass the turn on
                 raise
 
     def _release(self, connection: asyncpg.Connection) -> None:
@@ -143,7 +136,7 @@ class PostgresMeterPool:
             return
         self._in_use.discard(connection)
         self._idle.append(connection)
-        self._wake_one()
+        self._waiters.wake_one()
 
     def _drop(self, connection: asyncpg.Connection) -> None:
         connection.terminate()
@@ -152,9 +145,6 @@ class PostgresMeterPool:
             return
         self._in_use.discard(connection)
         self._size -= 1
-        self._wake_one()
-
-    def _wake_one(self) -> None:
         self._waiters.wake_one()
 
     async def close(self) -> None:
@@ -169,4 +159,4 @@ class PostgresMeterPool:
                 await asyncio.wait_for(connection.close(), CONNECT_TIMEOUT_S)
             except Exception:
                 connection.terminate()
-        self._wake_one()
+        self._waiters.wake_one()

@@ -20,6 +20,7 @@ full path, which decides and explains refusals one call at a time, uses the engi
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -90,14 +91,11 @@ class SqlUsageMeter:
             # Inline SQLite runs the statement without an await: nothing is ever in flight to
             # wait for, so the coalescer is only for when the database is locked.
             try:
-                row = self._inline.fetch_one(
-                    self._driver_sql.sql,
-                    self._driver_sql.arguments({"user_id": user_id, "period": period, "count": 1}),
+                counted = self._inline_count(
+                    self._inline, {"user_id": user_id, "period": period, "count": 1}
                 )
             except InlineBusy:
                 counted = await self._coalescer.admit(user_id, period)
-            else:
-                counted = None if row is None else _counted(*row)
         else:
             counted = await self._coalescer.admit(user_id, period)
         if counted is not None:
@@ -109,30 +107,29 @@ class SqlUsageMeter:
     async def _count_calls(self, user_id: str, period: str, count: int) -> Admission | None:
         """The common case's statement for `count` calls (all or none); see CountCalls."""
         parameters = {"user_id": user_id, "period": period, "count": count}
-        counted: Any = None
         if self._pool is not None:
-            counted = await self._pool.fetch_row(
+            row = await self._pool.fetch_row(
                 self._driver_sql.sql, *self._driver_sql.arguments(parameters)
             )
-        elif self._inline is not None:
-            try:
-                counted = self._inline.fetch_one(
-                    self._driver_sql.sql, self._driver_sql.arguments(parameters)
-                )
-            except InlineBusy:
-                counted = await self._engine_count(parameters)
-        else:
-            counted = await self._engine_count(parameters)
-        return None if counted is None else _counted(*counted)
+            return None if row is None else _counted(*row)
+        if self._inline is not None:
+            with contextlib.suppress(InlineBusy):
+                return self._inline_count(self._inline, parameters)
+        return await self._engine_count(parameters)
 
-    async def _engine_count(self, parameters: dict[str, Any]) -> Any:
+    def _inline_count(self, inline: InlineSqlite, parameters: dict[str, Any]) -> Admission | None:
+        """The common case's statement on the inline SQLite connection (raises InlineBusy)."""
+        row = inline.fetch_one(self._driver_sql.sql, self._driver_sql.arguments(parameters))
+        return None if row is None else _counted(*row)
+
+    async def _engine_count(self, parameters: dict[str, Any]) -> Admission | None:
         async with self._engine.connect() as connection:
             # Each statement of the meter is atomic alone (the count is one conditional
             # upsert), so autocommit saves the BEGIN and COMMIT round trips; on SQLite the
             # write lock is then held for the upsert only.
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             row = (await connection.execute(self._common_case, parameters)).first()
-        return None if row is None else (row.calls, row.plan_id, row.call_limit)
+        return None if row is None else _counted(row.calls, row.plan_id, row.call_limit)
 
     async def _admit(
         self, connection: AsyncConnection, user_id: str, server_id: str, period: str
