@@ -10,7 +10,8 @@ for it, then one statement counts all of them, all or none (`admission_statement
 - No waiting when nothing is in flight for the key: a lone call runs its statement at once,
   exactly as without this class.
 - While a statement for the key is in flight, later admits join a group. When the statement is
-  done, the group's statement starts (one task); admits arriving meanwhile join the next group.
+  done, the group's statement starts (in one task, which goes on with the next group while
+  there is one); admits arriving meanwhile join the next group.
 - The group's statement counts k calls only if all k fit under the limit (`calls + k <= limit`)
   and returns the count after them, C: the members get C - k + 1, ..., C in the order they
   came (each its own figure). No row back: every member takes the full path one call at a
@@ -88,33 +89,58 @@ class AdmissionCoalescer:
 
     def _next(self, key: tuple[str, str], flight: _Flight) -> None:
         """The key's statement is done: start the waiting group's, or end the flight."""
+        group = self._close_group(key, flight)
+        if group is not None:
+            flight.task = flight.loop.create_task(self._run_groups(key, flight, group))
+
+    def _close_group(
+        self, key: tuple[str, str], flight: _Flight
+    ) -> list[asyncio.Future[Admission | None]] | None:
+        """The admits waiting now, as the next group; None (and the flight ended) if none."""
         group = [waiter for waiter in flight.waiting if not waiter.done()]
         flight.waiting = []
-        if not group or flight.loop.is_closed():
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-            flight.task = None
-            return
-        flight.task = flight.loop.create_task(self._run_group(key, flight, group))
+        if group and not flight.loop.is_closed():
+            return group
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        flight.task = None
+        return None
+
+    async def _run_groups(
+        self, key: tuple[str, str], flight: _Flight, group: list[asyncio.Future[Admission | None]]
+    ) -> None:
+        # Under load a group is waiting whenever a statement returns: this one task counts
+        # them one after the other (a new task per group cost ~2.5 us of CPU per admit, about
+        # a third of the coalescer's own, with 4 admitters and a statement that does nothing).
+        next_group: list[asyncio.Future[Admission | None]] | None = group
+        try:
+            while next_group is not None:
+                await self._run_group(key, next_group)
+                next_group = self._close_group(key, flight)
+        except BaseException:
+            self._next(key, flight)  # those waiting meanwhile get a task of their own
+            raise
 
     async def _run_group(
-        self, key: tuple[str, str], flight: _Flight, closed: list[asyncio.Future[Admission | None]]
+        self, key: tuple[str, str], closed: list[asyncio.Future[Admission | None]]
     ) -> None:
+        """Count one group: each member gets its verdict, or the statement's error."""
         # Members cancelled since the group closed are left out; from here on nothing awaits
         # before the statement is sent but the driver's own steps.
         group = [waiter for waiter in closed if not waiter.done()]
+        if not group:
+            return
         try:
-            if group:
-                counted = await self._count(key[0], key[1], len(group))
-                if counted is None:
-                    for waiter in group:
-                        if not waiter.done():
-                            waiter.set_result(None)
-                else:
-                    first = counted.calls - len(group) + 1
-                    for number, waiter in enumerate(group, start=first):
-                        if not waiter.done():
-                            waiter.set_result(msgspec.structs.replace(counted, calls=number))
+            counted = await self._count(key[0], key[1], len(group))
+            if counted is None:
+                for waiter in group:
+                    if not waiter.done():
+                        waiter.set_result(None)
+            else:
+                first = counted.calls - len(group) + 1
+                for number, waiter in enumerate(group, start=first):
+                    if not waiter.done():
+                        waiter.set_result(msgspec.structs.replace(counted, calls=number))
         except BaseException as error:
             for waiter in group:
                 if waiter.done():
@@ -125,5 +151,3 @@ class AdmissionCoalescer:
                     waiter.set_exception(error)
             if not isinstance(error, Exception):
                 raise
-        finally:
-            self._next(key, flight)
