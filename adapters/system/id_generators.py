@@ -8,6 +8,10 @@ import uuid
 
 __all__ = ["SequentialIdGenerator", "Uuid4Generator", "Uuid7Generator"]
 
+# Version 7 in bits 48-51 and variant 0b10 in bits 64-65 (counted from the left).
+_VERSION_7 = 0x7 << 76 | 0x2 << 62
+_VERSION_7_CLEARED = ~(0xF << 76 | 0x3 << 62)
+
 
 class Uuid4Generator:
     """Random version-4 UUIDs (122 random bits)."""
@@ -28,10 +32,10 @@ class Uuid7Generator:
 
     def new_id(self) -> str:
         value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-        # version 7 in bits 48-51, variant 0b10 in bits 64-65 (counted from the left)
-        value = value & ~(0xF << 76) | 0x7 << 76
-        value = value & ~(0x3 << 62) | 0x2 << 62
-        return str(uuid.UUID(int=value))
+        value = value & _VERSION_7_CLEARED | _VERSION_7
+        # str(uuid.UUID(int=value)) without the UUID object: half the CPU (one per logged call).
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class SequentialIdGenerator:
