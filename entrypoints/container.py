@@ -34,7 +34,7 @@ from adapters.persistence.sql.engine import create_sql_engine
 from adapters.persistence.sql.health_probe import SqlHealthProbe
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
 from adapters.persistence.sql.log_statistics import SqlLogStatistics
-from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
+from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from adapters.persistence.sql.request_log_store import SqlRequestLogStore
 from adapters.persistence.sql.unit_of_work import SqlUnitOfWorkFactory
 from adapters.persistence.sql.usage_meter import SqlUsageMeter
@@ -297,9 +297,17 @@ class Container(containers.DeclarativeContainer):
     meter_pool = providers.Selector(
         config.persistence,
         sql=providers.Singleton(
-            PostgresMeterPool.for_url,
+            PostgresDriverPool.for_url,
             config.database_url,
             durable_commit=config.meter_durable_commit,
+        ),
+        memory=providers.Object(None),
+    )
+    # The log batches' own connection (one writer at a time); commits as the server says.
+    log_pool = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(
+            PostgresDriverPool.for_url, config.database_url, durable_commit=True, size=1
         ),
         memory=providers.Object(None),
     )
@@ -310,7 +318,7 @@ class Container(containers.DeclarativeContainer):
     )
     request_log_store = providers.Selector(
         config.persistence,
-        sql=providers.Singleton(SqlRequestLogStore, engine, inline=inline_sqlite),
+        sql=providers.Singleton(SqlRequestLogStore, engine, inline=inline_sqlite, pool=log_pool),
         memory=providers.Singleton(MemoryRequestLogStore, uow),
     )
     log_statistics = providers.Selector(

@@ -41,6 +41,7 @@ async def shutdown_container(container: Container) -> None:
         "rate_limiter",
         "payments",
         "meter_pool",
+        "log_pool",
         "inline_sqlite",
         "engine",
     )

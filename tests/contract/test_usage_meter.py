@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.persistence.sql import create_sql_engine
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
-from adapters.persistence.sql.postgres_meter_pool import METER_POOL_SIZE, PostgresMeterPool
+from adapters.persistence.sql.postgres_driver_pool import METER_POOL_SIZE, PostgresDriverPool
 from application.ports.metering import UsageCounts
 from domain.metering.plans import Plan, plan_named
 from tests.contract.conftest import migrated_sql_url
@@ -56,7 +56,7 @@ async def make_stores(
 ) -> AsyncIterator[Callable[..., MeteringStores]]:
     """Builds one adapter's stores over the same data; each SQL call opens a new engine (as
     another process would). Memory returns its one set of stores every time. `-inline` and
-    `-pool`: the meter's common case runs on the driver (`InlineSqlite`, `PostgresMeterPool`),
+    `-pool`: the meter's common case runs on the driver (`InlineSqlite`, `PostgresDriverPool`),
     as in `specmcp serve`; without, on the engine (the fallback path)."""
     if request.param == "memory":
         made: list[MeteringStores] = []
@@ -86,7 +86,7 @@ async def make_stores(
     def make_sql(plans: Callable[[str], Plan] = plan_named) -> MeteringStores:
         engines.append(create_sql_engine(url))
         inline = InlineSqlite.for_url(url) if request.param == "sqlite-inline" else None
-        pool = PostgresMeterPool.for_url(url) if request.param == "postgres-pool" else None
+        pool = PostgresDriverPool.for_url(url) if request.param == "postgres-pool" else None
         drivers.extend(d for d in (inline, pool) if d is not None)
         return sql_stores(engines[-1], plans, inline=inline, pool=pool)
 
@@ -267,7 +267,7 @@ async def test_concurrent_admits_past_the_server_limit_are_decided_per_server(ma
 async def test_the_meter_pool_waits_for_the_wal_flush_only_when_asked(
     migrated_postgres_url: str, durable: bool, expected: str
 ) -> None:
-    pool = PostgresMeterPool.for_url(migrated_postgres_url, durable_commit=durable)
+    pool = PostgresDriverPool.for_url(migrated_postgres_url, durable_commit=durable)
     assert pool is not None
     try:
         row = await pool.fetch_row("SELECT current_setting('synchronous_commit')")
@@ -281,7 +281,7 @@ async def test_the_meter_pool_waits_for_the_wal_flush_only_when_asked(
 async def test_the_meter_pool_holds_at_most_its_size_and_replaces_closed_connections(
     migrated_postgres_url: str,
 ) -> None:
-    pool = PostgresMeterPool.for_url(migrated_postgres_url)
+    pool = PostgresDriverPool.for_url(migrated_postgres_url)
     assert pool is not None
     try:
         # More statements at once than connections: the others wait for a release.

@@ -53,7 +53,7 @@ def sql_stores(
         SqlUnitOfWorkFactory(engine),
         SqlUsageMeter(engine, plans, inline=inline, pool=pool),
         SqlBudgetCaps(engine),
-        SqlRequestLogStore(engine, inline=inline),
+        SqlRequestLogStore(engine, inline=inline, pool=pool),
         SqlLogStatistics(engine),
     )
 

@@ -1,11 +1,15 @@
-"""PostgresMeterPool: the usage meter's own few asyncpg connections, without SQLAlchemy.
+"""PostgresDriverPool: a few asyncpg connections of their own, without SQLAlchemy, for the
+statements of the tool-call path: the usage meter's count and the request log batches.
 
 The gate's common case is one prepared statement per call (asyncpg prepares a statement text
 once per connection and keeps it). Run through the SQLAlchemy async engine, the statement's
 cost was mostly the engine's (checkout and checkin through the greenlet bridge, parameter and
-result processing), not PostgreSQL's; here it is an acquire, one round trip and a release.
+result processing), not PostgreSQL's; here it is an acquire, one round trip and a release. A
+log batch likewise is one autocommitted executemany (atomic in asyncpg: one round trip) instead
+of a checkout, BEGIN, the executemany and COMMIT through the engine.
 
-Commit wait. Each counting statement commits on its own (autocommit). With the default
+Commit wait (the meter's pool; the log writer's, `durable_commit`, keeps the server's setting).
+Each counting statement commits on its own (autocommit). With the default
 `synchronous_commit = on` that commit waits for the WAL flush (an fsync), which made a metered
 call wait ~2 ms longer on an idle disk and far more on a busy one. These connections run with
 `synchronous_commit = off` unless `durable_commit` (SPECMCP_METER_DURABLE_COMMIT=1): the
@@ -18,7 +22,7 @@ under-count in the customer's favour, never a double count (docs/metering.md).
 The connections are opened on first use, on the running event loop (nothing connects at
 construction), and kept in a plain list, not an `asyncpg.Pool`: the pool's acquire and release
 (a queue, a shielded release task per use) cost ~40 µs of CPU per use, a third of the statement's
-client CPU. A release sends nothing (the meter leaves no session state behind). A connection
+client CPU. A release sends nothing (no statement leaves session state behind). A connection
 closed by the server is replaced on its next use; one that broke or was cancelled mid-statement
 is dropped.
 """
@@ -26,6 +30,7 @@ is dropped.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
@@ -33,19 +38,26 @@ from sqlalchemy.engine import make_url
 
 from adapters.turn_queue import TurnQueue
 
-__all__ = ["METER_POOL_SIZE", "PostgresMeterPool"]
+__all__ = ["METER_POOL_SIZE", "PostgresDriverPool"]
 
 METER_POOL_SIZE = 3
-"""Connections per process: one short statement per call (a fraction of a millisecond in
-PostgreSQL), so a few serve far more calls than one process can make."""
+"""The meter's connections per process: one short statement per call (a fraction of a
+millisecond in PostgreSQL), so a few serve far more calls than one process can make."""
 CONNECT_TIMEOUT_S = 5.0
 """Like the engine's: a database that hangs must not hold calls for asyncpg's default 60 s."""
 
 
-class PostgresMeterPool:
-    """A small asyncpg pool for the meter's counting statements."""
+class PostgresDriverPool:
+    """A small asyncpg pool for autocommitted statements (the meter's, the log writer's)."""
 
-    def __init__(self, connect_kwargs: dict[str, Any], *, durable_commit: bool = False) -> None:
+    def __init__(
+        self,
+        connect_kwargs: dict[str, Any],
+        *,
+        durable_commit: bool = False,
+        size: int = METER_POOL_SIZE,
+    ) -> None:
+        self._max_size = size
         settings = dict(connect_kwargs.pop("server_settings", None) or {})
         if not durable_commit:
             settings["synchronous_commit"] = "off"
@@ -56,12 +68,14 @@ class PostgresMeterPool:
         self._retired: set[asyncpg.Connection] = set()
         """In use when the pool was closed: closed when released."""
         self._size = 0
-        """Connections open or being opened, at most METER_POOL_SIZE."""
+        """Connections open or being opened, at most `size`."""
         self._waiters = TurnQueue()
-        """Calls waiting for a connection to be released (all METER_POOL_SIZE in use)."""
+        """Calls waiting for a connection to be released (all `size` in use)."""
 
     @classmethod
-    def for_url(cls, url: str, *, durable_commit: bool = False) -> PostgresMeterPool | None:
+    def for_url(
+        cls, url: str, *, durable_commit: bool = False, size: int = METER_POOL_SIZE
+    ) -> PostgresDriverPool | None:
         """For a `postgresql+asyncpg://` URL (its query options included); None otherwise."""
         parsed = make_url(url)
         if parsed.get_backend_name() != "postgresql":
@@ -75,7 +89,7 @@ class PostgresMeterPool:
         for name in ("timeout", "command_timeout"):
             if options.get(name) is not None:
                 options[name] = float(options[name])
-        return cls(options, durable_commit=durable_commit)
+        return cls(options, durable_commit=durable_commit, size=size)
 
     async def fetch_row(self, sql: str, *arguments: Any) -> asyncpg.Record | None:
         """The first row of one autocommitted statement (None if none)."""
@@ -83,27 +97,45 @@ class PostgresMeterPool:
         self._in_use.add(connection)
         try:
             row: asyncpg.Record | None = await connection.fetchrow(sql, *arguments)
-        except asyncpg.PostgresError:
+        except BaseException as error:
+            if (broke := self._failed(connection, error)) is None:
+                raise
+            raise broke from error
+        self._release(connection)
+        return row
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """`sql` once per row of `rows`, all or none: asyncpg sends them in one round trip and
+        PostgreSQL commits them together."""
+        connection = await self._acquire()
+        self._in_use.add(connection)
+        try:
+            await connection.executemany(sql, rows)
+        except BaseException as error:
+            if (broke := self._failed(connection, error)) is None:
+                raise
+            raise broke from error
+        self._release(connection)
+
+    def _failed(self, connection: asyncpg.Connection, error: BaseException) -> Exception | None:
+        """Release or drop `connection` after its statement raised `error`; the error to raise
+        instead, if any."""
+        if isinstance(error, asyncpg.PostgresError):
             # Raised by PostgreSQL for this statement (an autocommitted one): the connection
             # is fine.
             self._release(connection)
-            raise
-        except (asyncpg.InterfaceError, asyncpg.InternalClientError) as error:
+            return None
+        # Otherwise the connection is not reused: cancelled or timed out mid-statement, the
+        # protocol state is unknown.
+        self._drop(connection)
+        if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
             # While PostgreSQL shuts down, a connection can be closed under us between the
             # check and the query ("connection is closed"), or left by the cut mid-protocol
-            # ("cannot switch to state ...; another operation is in progress"). The meter
-            # never shares a connection, so either is the outage, not a bug: the connection is
-            # dropped (the next call opens a new one) and the caller answers 503 and may retry
-            # (entrypoints/store_outage.py).
-            self._drop(connection)
-            raise ConnectionResetError("The meter's database connection broke.") from error
-        except BaseException:
-            # Cancelled or timed out mid-statement: the protocol state is unknown, so the
-            # connection is not reused.
-            self._drop(connection)
-            raise
-        self._release(connection)
-        return row
+            # ("cannot switch to state ...; another operation is in progress"). A connection is
+            # never shared, so either is the outage, not a bug: the next statement opens a new
+            # connection and the caller answers 503 and may retry (entrypoints/store_outage.py).
+            return ConnectionResetError("The database connection broke.")
+        return None
 
     async def _acquire(self) -> asyncpg.Connection:
         """An open connection: an idle one, a new one within the size, or the next released."""
@@ -113,7 +145,7 @@ class PostgresMeterPool:
                 if not connection.is_closed():
                     return connection
                 self._drop(connection)  # closed by the server (a restart): replaced
-            if self._size < METER_POOL_SIZE:
+            if self._size < self._max_size:
                 self._size += 1
                 try:
                     opened: asyncpg.Connection = await asyncpg.connect(**self._connect_kwargs)

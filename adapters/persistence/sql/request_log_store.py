@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.persistence.sql.column_types import SortableText, UtcDateTime
 from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
+from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from adapters.persistence.sql.tables import request_logs, users
 from domain.logs.log_cursor import LogCursor
 from domain.logs.request_log import LogFilter, RequestLog
@@ -71,11 +72,22 @@ def _row(record: Any) -> RequestLog:
 
 
 class SqlRequestLogStore:
-    """Writes with executemany; reads one index range per page."""
+    """Writes with executemany; reads one index range per page.
 
-    def __init__(self, engine: AsyncEngine, inline: InlineSqlite | None = None) -> None:
+    With `inline` (a file SQLite database) batches are written on the event loop's thread
+    (see `InlineSqlite`); with `pool` (PostgreSQL), each as one autocommitted executemany on
+    the driver (see `PostgresDriverPool`).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        inline: InlineSqlite | None = None,
+        pool: PostgresDriverPool | None = None,
+    ) -> None:
         self._engine = engine
         self._inline = inline
+        self._pool = pool
         # The engine's dialect: its JSON serializer is the one every other write uses.
         self._insert = _DriverInsert(engine.dialect)
         self._checkpointed_at = 0.0
@@ -94,6 +106,13 @@ class SqlRequestLogStore:
             else:
                 await self._checkpoint()
                 return
+        if self._pool is not None:
+            # Each part commits alone: after a failure the sink writes the rows again, and the
+            # parts already written are skipped (ON CONFLICT DO NOTHING).
+            for start in range(0, len(rows), BATCH_ROWS):
+                batch = self._insert.rows(rows[start : start + BATCH_ROWS])
+                await self._pool.execute_many(self._insert.sql, batch)
+            return
         async with self._engine.begin() as connection:
             for start in range(0, len(rows), BATCH_ROWS):
                 # One statement with a parameter list: a multi-row VALUES built per batch cost

@@ -13,7 +13,7 @@ statement at a time. No row returned means refused; the blocked counter goes up 
 The common case (`admission_statement`) is compiled once per dialect and run on the driver
 (`DriverStatement`): inline on a file SQLite database (`InlineSqlite`, falling back to the
 engine when the database is locked), on the meter's own asyncpg connections on PostgreSQL
-(`PostgresMeterPool`). Admits of one user and period that arrive while its statement is in
+(`PostgresDriverPool`). Admits of one user and period that arrive while its statement is in
 flight wait and are counted together by one statement, all or none (`AdmissionCoalescer`). The
 full path, which decides and explains refusals one call at a time, uses the engine.
 """
@@ -32,7 +32,7 @@ from adapters.persistence.sql.admission_coalescer import AdmissionCoalescer
 from adapters.persistence.sql.admission_statement import UNLIMITED, admission_statement
 from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
-from adapters.persistence.sql.postgres_meter_pool import PostgresMeterPool
+from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
 from application.ports.metering import Admission, UsageCounts
 from domain.metering.gate import allowed_calls, refusal_reason
@@ -62,7 +62,7 @@ class SqlUsageMeter:
 
     With `inline` (a file SQLite database), the common case runs on the calling thread and
     falls back to the engine when the database is locked (see `InlineSqlite`). With `pool`
-    (PostgreSQL), it runs on the meter's own connections (see `PostgresMeterPool`).
+    (PostgreSQL), it runs on the meter's own connections (see `PostgresDriverPool`).
     """
 
     def __init__(
@@ -70,7 +70,7 @@ class SqlUsageMeter:
         engine: AsyncEngine,
         plans: Callable[[str], Plan] = plan_named,
         inline: InlineSqlite | None = None,
-        pool: PostgresMeterPool | None = None,
+        pool: PostgresDriverPool | None = None,
     ) -> None:
         self._engine = engine
         self._plans = plans
