@@ -81,13 +81,28 @@ class PrometheusMetrics:
         )
         for outcome in TOOL_CALL_OUTCOMES:
             self._tool_calls.labels(outcome)
+        # The labelled children, found once: `labels()` validates and looks up on every use.
+        # They are as many as prometheus_client's own children (one per label combination).
+        self._http_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._outcome_children: dict[str, Counter] = {}
 
     def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self._requests.labels(method, route, str(status)).inc()
-        self._latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._http_children.get(key)
+        if children is None:
+            children = (
+                self._requests.labels(method, route, str(status)),
+                self._latency.labels(method, route),
+            )
+            self._http_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def tool_call(self, outcome: str, upstream_seconds: float | None = None) -> None:
-        self._tool_calls.labels(outcome).inc()
+        child = self._outcome_children.get(outcome)
+        if child is None:
+            child = self._outcome_children.setdefault(outcome, self._tool_calls.labels(outcome))
+        child.inc()
         if upstream_seconds is not None:
             self._upstream.observe(upstream_seconds)
 
