@@ -15,6 +15,7 @@ from adapters.outbound.capped_body import read_capped_body
 from adapters.outbound.guarded_response import GuardedResponse
 from adapters.outbound.guarded_transport import GuardedTransport
 from adapters.outbound.host_resolution import Resolver
+from adapters.outbound.plain_urls import parse_url
 from adapters.outbound.redirects import REDIRECT_STATUSES, Hop, next_hop
 from domain.errors import UpstreamUnavailable
 
@@ -78,7 +79,7 @@ class GuardedHttpClient:
                 bad_response (also for more than `max_redirects` redirects or a malformed URL).
         """
         try:
-            first_url = httpx.URL(url)
+            first_url = parse_url(url)
         except httpx.InvalidURL as error:
             raise UpstreamUnavailable("The URL is not valid.", reason="bad_response") from error
         hop = Hop(method.upper(), first_url, _initial_headers(headers), content)
