@@ -17,3 +17,9 @@ class EndpointDirectory(Protocol):
     """
 
     async def server_for_endpoint(self, endpoint_id: str) -> Server | None: ...
+
+    async def revision_of_endpoint(self, endpoint_id: str) -> tuple[str, int] | None:
+        """The (server id, revision) of the endpoint's server as of now, or None: enough to
+        tell whether a server read earlier is still the current row (any change to a server
+        raises its revision)."""
+        ...

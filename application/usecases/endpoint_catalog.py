@@ -1,7 +1,8 @@
 """EndpointCatalog: what a hosted endpoint serves, cached per process and never stale.
 
-Every lookup reads the server row (one indexed query); its tools and credentials are reused
-while the server's `revision` is unchanged. Any change to the server, a tool or a credential
+Every lookup reads the server's revision (one indexed query; the whole row only when it
+changed, where the directory can tell); its row, tools and credentials are reused while the
+server's `revision` is unchanged. Any change to the server, a tool or a credential
 raises the revision in the same transaction, so a deleted credential or a rotated token is
 never used again, by this process or any other.
 """
@@ -83,6 +84,15 @@ class EndpointCatalog:
 
     async def resolve(self, endpoint_id: str) -> EndpointSnapshot | None:
         """The endpoint's current snapshot, or None for an unknown endpoint."""
+        cached = self._snapshots.get(endpoint_id)
+        if cached is not None and self._directory is not None:
+            stamp = await self._directory.revision_of_endpoint(endpoint_id)
+            if stamp == (cached.server.id, cached.server.revision):
+                self._snapshots.move_to_end(endpoint_id)
+                return cached
+            if stamp is None:
+                self._snapshots.pop(endpoint_id, None)
+                return None
         server = await self._server(endpoint_id)
         if server is None:
             self._snapshots.pop(endpoint_id, None)

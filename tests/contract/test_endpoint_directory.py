@@ -19,6 +19,7 @@ from sqlalchemy import text
 from adapters.persistence.sql import SqlUnitOfWorkFactory, create_sql_engine
 from adapters.persistence.sql.endpoint_directory import SqlEndpointDirectory
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
+from application.usecases.endpoint_catalog import EndpointCatalog
 from tests.contract.conftest import migrated_sql_url
 from tests.contract.test_repositories import NESTED, T0, seed, server
 
@@ -75,3 +76,44 @@ async def test_a_change_is_seen_by_the_next_lookup(stores: Any) -> None:
         await uow.commit()
     after = await directory.server_for_endpoint("ep-srv_1")
     assert after is not None and not after.is_active and after.revision > before.revision
+
+
+async def test_the_revision_lookup_follows_the_row(stores: Any) -> None:
+    factory, directory = stores
+    await seed(factory)
+    before = await directory.server_for_endpoint("ep-srv_1")
+    assert before is not None
+    assert await directory.revision_of_endpoint("ep-srv_1") == (before.id, before.revision)
+    async with factory() as uow:
+        await uow.servers.touch(before.id)  # a tool or credential changed
+        await uow.commit()
+    after = await directory.revision_of_endpoint("ep-srv_1")
+    assert after is not None and after[0] == before.id and after[1] > before.revision
+    async with factory() as uow:
+        assert await uow.servers.delete(before.owner_id, before.id)
+        await uow.commit()
+    assert await directory.revision_of_endpoint("ep-srv_1") is None
+    assert await directory.revision_of_endpoint("ep-unknown") is None
+
+
+async def test_the_catalog_serves_the_current_server_and_reuses_an_unchanged_one(
+    stores: Any,
+) -> None:
+    factory, directory = stores
+    await seed(factory)
+    catalog = EndpointCatalog(factory, directory=directory)
+    first = await catalog.resolve("ep-srv_1")
+    assert first is not None and first.server.id == "srv_1"
+    assert await catalog.resolve("ep-srv_1") is first  # unchanged row: nothing re-read
+    async with factory() as uow:
+        current = await uow.servers.get("user_1", "srv_1")
+        assert current is not None
+        await uow.servers.update(msgspec.structs.replace(current, token_digest="rotated"))
+        await uow.commit()
+    rotated = await catalog.resolve("ep-srv_1")
+    assert rotated is not None and rotated.server.token_digest == "rotated"
+    async with factory() as uow:
+        assert await uow.servers.delete("user_1", "srv_1")
+        await uow.commit()
+    assert await catalog.resolve("ep-srv_1") is None
+    assert await catalog.resolve("ep-srv_1") is None

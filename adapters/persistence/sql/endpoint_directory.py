@@ -22,6 +22,11 @@ from domain.servers import Server
 __all__ = ["SqlEndpointDirectory"]
 
 _BY_ENDPOINT = sa.select(servers).where(servers.c.endpoint_id == sa.bindparam("endpoint_id"))
+# Two narrow columns: about a third of the whole row's cost on the inline path (no JSON or
+# timestamps to decode), and what a caller holding the row needs to know it is still current.
+_REVISION = sa.select(servers.c.id, servers.c.revision).where(
+    servers.c.endpoint_id == sa.bindparam("endpoint_id")
+)
 
 
 class SqlEndpointDirectory:
@@ -34,6 +39,8 @@ class SqlEndpointDirectory:
         if inline is not None:  # the statement and its row for the driver, made once
             self._driver_sql = DriverStatement.compile(_BY_ENDPOINT, engine.dialect)
             self._columns = DriverColumns.of(_BY_ENDPOINT.selected_columns, engine.dialect)
+            self._revision_sql = DriverStatement.compile(_REVISION, engine.dialect)
+            self._revision_columns = DriverColumns.of(_REVISION.selected_columns, engine.dialect)
 
     async def server_for_endpoint(self, endpoint_id: str) -> Server | None:
         parameters = {"endpoint_id": endpoint_id}
@@ -50,3 +57,22 @@ class SqlEndpointDirectory:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             row = (await connection.execute(_BY_ENDPOINT, parameters)).first()
         return None if row is None else server_from_row(row)
+
+    async def revision_of_endpoint(self, endpoint_id: str) -> tuple[str, int] | None:
+        parameters = {"endpoint_id": endpoint_id}
+        if self._inline is not None:
+            try:
+                found = self._inline.fetch_one(
+                    self._revision_sql.sql, self._revision_sql.arguments(parameters)
+                )
+            except InlineBusy:
+                pass
+            else:
+                if found is None:
+                    return None
+                values = self._revision_columns.mapping(found)
+                return values["id"], values["revision"]
+        async with self._engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            row = (await connection.execute(_REVISION, parameters)).first()
+        return None if row is None else (row.id, row.revision)
