@@ -6,6 +6,10 @@ segments (the socket has TCP_NODELAY), and a client that wakes up for the head a
 the body. Every JSON answer of the API and of the MCP endpoint is a head and one body sent in
 the same step of the event loop, so gathering the writes of a step and sending them together
 at its end halves the segments per answer without delaying anything to a later step.
+
+A complete answer goes out at once, when its last body part is sent: what the app still does
+after its last `send` (metrics, logging, unwinding its middleware) and whatever else is ready on
+the loop then runs while the answer is already on its way, not before it.
 """
 
 from __future__ import annotations
@@ -66,3 +70,8 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    def on_response_complete(self) -> None:
+        # uvicorn calls this right after writing an answer's last body part.
+        self.transport.flush()  # type: ignore[attr-defined]
+        super().on_response_complete()

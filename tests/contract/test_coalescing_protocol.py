@@ -63,8 +63,8 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def served(request: bytes) -> RecordingTransport:
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+async def served(request: bytes, asgi: Any = app) -> RecordingTransport:
+    config = uvicorn.Config(asgi, log_level="warning", lifespan="off")
     protocol = CoalescingHttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
     transport = RecordingTransport()
     protocol.connection_made(transport)
@@ -94,3 +94,24 @@ async def test_an_answer_before_a_close_is_written_before_the_close():
     transport = await served(b"GET /last HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
     assert transport.events[-1] == "closed"
     assert transport.events[:-1] and transport.events[-2].endswith(b'{"path": "/last"}')
+
+
+async def test_a_complete_answer_is_written_before_the_app_goes_on():
+    seen_after_send: list[list[Any]] = []
+    transport_of: dict[str, RecordingTransport] = {}
+
+    async def app_with_work_after(scope: Any, receive: Any, send: Any) -> None:
+        await app(scope, receive, send)
+        # Work after the answer (metrics, logs): by now the client must have it.
+        seen_after_send.append(list(transport_of["t"].events))
+
+    config = uvicorn.Config(app_with_work_after, log_level="warning", lifespan="off")
+    protocol = CoalescingHttpToolsProtocol(config, ServerState(), {}, asyncio.get_running_loop())
+    transport_of["t"] = transport = RecordingTransport()
+    protocol.connection_made(transport)
+    protocol.data_received(b"GET /now HTTP/1.1\r\nhost: x\r\n\r\n")
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(seen_after_send) == 1 and len(seen_after_send[0]) == 1
+    assert seen_after_send[0][0].endswith(b'{"path": "/now"}')
+    assert transport.events == seen_after_send[0]  # and nothing more was written later
