@@ -28,7 +28,13 @@ from entrypoints.mcp.handshake_exchange import HandshakeExchange
 from entrypoints.mcp.http_replies import refuse
 from entrypoints.mcp.modern_exchange import ModernExchange
 from entrypoints.mcp.origin_policy import OriginPolicy
-from entrypoints.mcp.request_body import BodyTooLarge, counts_tool_calls, read_body, replaying
+from entrypoints.mcp.request_body import (
+    BodyTooLarge,
+    counts_tool_calls,
+    json_document,
+    read_body,
+    replaying,
+)
 from entrypoints.mcp.sse_transport import MESSAGES_SEGMENT, SSE_SEGMENT, LegacySseEndpoint
 from entrypoints.store_outage import (
     RETRY_AFTER_SECONDS,
@@ -160,15 +166,18 @@ class McpEndpointMount:
             self._refused("too_large")
             await refuse(send, 413, "Request body too large.")
             return
-        if not await self._within_limit(snapshot, counts_tool_calls(body), send):
+        document = json_document(body)
+        if not await self._within_limit(snapshot, counts_tool_calls(document), send):
             return
         replay = replaying(body, receive)
         if rest == MESSAGES_SEGMENT:
             await self._legacy.post_message(scope, replay, send)
-        elif not await self._single_exchange(scope, body, replay, send):
+        elif not await self._single_exchange(scope, body, document, replay, send):
             await self.manager.handle_request(scope, replay, send)
 
-    async def _single_exchange(self, scope: Any, body: bytes, receive: Any, send: Any) -> bool:
+    async def _single_exchange(
+        self, scope: Any, body: bytes, document: Any, receive: Any, send: Any
+    ) -> bool:
         # Plain requests of either era, answered without the SDK entry's per-request machinery
         # (see handshake_exchange.py, modern_exchange.py); False: the SDK answers. Era routing
         # as the SDK's manager does it: by the header, absent or a handshake revision -> 2025.
@@ -177,7 +186,7 @@ class McpEndpointMount:
             return False
         if version in HANDSHAKE_PROTOCOL_VERSIONS:
             return await self._handshake.serve(scope, version, body, receive, send)
-        return await self._modern.serve(scope, body, receive, send)
+        return await self._modern.serve(scope, document, receive, send)
 
     def _refused(self, reason: str) -> None:
         if self._metrics is not None:

@@ -14,7 +14,6 @@ which owns those answers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,19 +45,24 @@ __all__ = ["ModernExchange"]
 _PARAM_PREFIX = MCP_PARAM_HEADER_PREFIX.lower()
 
 
-def _request(body: bytes) -> tuple[dict[str, Any], JSONRPCRequest] | None:
-    """The body's one JSON-RPC request (with an id), decoded and validated, or None when the
-    SDK must answer."""
-    try:
-        decoded = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
+def _request(decoded: Any) -> tuple[dict[str, Any], JSONRPCRequest] | None:
+    """The body's one JSON-RPC request (with an id), validated, or None when the SDK must
+    answer (also for a body that is not JSON)."""
     if not isinstance(decoded, dict) or "id" not in decoded:
         return None
     try:
         return decoded, JSONRPCRequest.model_validate(decoded)
     except ValidationError:
         return None
+
+
+def _first_values(headers: Headers) -> dict[str, str]:
+    """`dict(headers)` (each name's first value) in one pass: `dict()` of Starlette headers
+    looks every name up again in the whole list."""
+    values: dict[str, str] = {}
+    for name, value in headers.items():
+        values.setdefault(name, value)
+    return values
 
 
 def _params_accepted(server: Server[Any], message: JSONRPCRequest, headers: Headers) -> bool:
@@ -90,21 +94,22 @@ class ModernExchange:
         self._server = server
         self._lifespan_state = lifespan_state
 
-    async def serve(self, scope: Any, body: bytes, receive: Any, send: Any) -> bool:
-        """Answer the POST whose body is `body`, or return False (nothing sent)."""
+    async def serve(self, scope: Any, document: Any, receive: Any, send: Any) -> bool:
+        """Answer the POST whose body decodes to `document` (`request_body.json_document`),
+        or return False (nothing sent)."""
         request = Request(scope, receive)
         headers = request.headers
         if not headers.get("content-type", "").lower().startswith("application/json"):
             return False
         if not check_accept_headers(request)[0]:
             return False
-        parsed = _request(body)
+        parsed = _request(document)
         if parsed is None or parsed[1].method == "subscriptions/listen":
             return False
         decoded, message = parsed
         if find_duplicated_routing_header(headers.items()) is not None:
             return False
-        verdict = classify_inbound_request(decoded, headers=dict(headers))
+        verdict = classify_inbound_request(decoded, headers=_first_values(headers))
         if not isinstance(verdict, InboundModernRoute):
             return False
         if not _params_accepted(self._server, message, headers):

@@ -9,7 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["BodyTooLarge", "counts_tool_calls", "read_body", "replaying"]
+__all__ = [
+    "NOT_JSON",
+    "BodyTooLarge",
+    "counts_tool_calls",
+    "json_document",
+    "read_body",
+    "replaying",
+]
+
+NOT_JSON: Any = object()
+"""What `json_document` gives for a body that is not JSON."""
 
 
 class BodyTooLarge(Exception):
@@ -48,13 +58,15 @@ def replaying(body: bytes, receive: Any) -> Any:
     return replay
 
 
-def counts_tool_calls(body: bytes) -> int:
-    """How many `tools/call` requests the JSON-RPC body holds (batches included)."""
-    if b"tools/call" not in body:  # the common case costs one substring search
-        return 0
+def json_document(body: bytes) -> Any:
+    """The body decoded as JSON (`json.loads`), or NOT_JSON; decoded once per request."""
     try:
-        decoded = json.loads(body)
+        return json.loads(body)
     except (ValueError, RecursionError):
-        return 0
-    messages = decoded if isinstance(decoded, list) else [decoded]
+        return NOT_JSON
+
+
+def counts_tool_calls(document: Any) -> int:
+    """How many `tools/call` requests a JSON-RPC body's document holds (batches included)."""
+    messages = document if isinstance(document, list) else [document]
     return sum(1 for m in messages if isinstance(m, dict) and m.get("method") == "tools/call")
