@@ -112,7 +112,16 @@ class _Inflater:
 
 def _codings(response: RawAnswer, host: str) -> list[_Inflater]:
     """The codings to undo, in the order they are undone (the header's last one first)."""
-    listed = response.headers.get_list("content-encoding", split_commas=True)
+    raw: list[tuple[bytes, bytes]] | None = getattr(response, "raw_headers", None)
+    if raw is None:
+        listed = response.headers.get_list("content-encoding", split_commas=True)
+    else:  # the guarded transport's answer: no httpx.Headers built just for this
+        listed = [
+            part
+            for name, value in raw
+            if name.lower() == b"content-encoding"
+            for part in value.decode("latin-1").split(",")
+        ]
     known = [value.strip().lower() for value in listed]
     known = [coding for coding in known if coding in ("gzip", "deflate")]
     if len(known) > _MAX_CODINGS:

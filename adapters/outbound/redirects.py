@@ -18,11 +18,12 @@ _BODY_HEADERS = ("content-type", "content-length", "transfer-encoding", "content
 
 @dataclass(frozen=True)
 class Hop:
-    """One request of a redirect chain."""
+    """One request of a redirect chain; `fields` are its header fields as `httpx.Headers.raw`
+    holds them (name as given, value), Host and framing excluded."""
 
     method: str
     url: httpx.URL
-    headers: httpx.Headers
+    fields: list[tuple[bytes, bytes]]
     content: bytes | None
     credentials_dropped: bool = False
 
@@ -52,7 +53,7 @@ def next_hop(
         httpx.InvalidURL: when `location` is not a usable URL.
     """
     url = hop.url.join(location)
-    method, content, headers = hop.method, hop.content, hop.headers.copy()
+    method, content, headers = hop.method, hop.content, httpx.Headers(hop.fields)
     if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
         method, content = "GET", None
         for name in _BODY_HEADERS:
@@ -65,7 +66,7 @@ def next_hop(
                 del headers[name]
         url = _without_query_params(url, secret_query_params)
     return Hop(
-        method=method, url=url, headers=headers, content=content, credentials_dropped=dropped
+        method=method, url=url, fields=headers.raw, content=content, credentials_dropped=dropped
     )
 
 

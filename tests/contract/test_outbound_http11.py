@@ -12,7 +12,10 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.outbound import (
     AddressPolicy,
@@ -20,6 +23,7 @@ from adapters.outbound import (
     GuardedTransport,
     build_guarded_client,
 )
+from adapters.outbound.guarded_client import _initial_fields
 from domain.errors import UpstreamUnavailable
 
 # (request head, connection number, request number on that connection) -> bytes to write, or
@@ -276,3 +280,34 @@ async def test_the_request_head_is_exactly_what_httpx_would_send(
         b"accept-encoding: gzip, deflate\r\nX-Trace: t1\r\naccept: */*\r\n%s\r\n"
         % (method.encode(), port.encode(), framing, length)
     ]
+
+
+_NAMES = st.sampled_from(
+    [
+        "Accept",
+        "accept",
+        "ACCEPT",
+        "User-Agent",
+        "user-agent",
+        "Accept-Encoding",
+        "X-Key",
+        "x-key",
+        "Host",
+        "Content-Length",
+        "transfer-encoding",
+        "Connection",
+        "X-\u00e9",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_NAMES, st.text(max_size=8)), max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_the_header_fields_are_those_httpx_headers_would_hold(pairs: list[tuple[str, str]]):
+    # The first hop's fields are built without httpx.Headers; they must be its bytes exactly.
+    headers = dict(pairs)
+    expected = httpx.Headers({"user-agent": "specmcp", "accept-encoding": "gzip, deflate"})
+    for name, value in headers.items():
+        if name.lower() not in {"host", "content-length", "transfer-encoding", "connection"}:
+            expected[name] = value
+    assert _initial_fields(headers) == expected.raw
