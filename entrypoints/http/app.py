@@ -29,6 +29,7 @@ from entrypoints.http.controllers.tools import ToolController
 from entrypoints.http.controllers.usage import usage
 from entrypoints.http.controllers.webhooks import WebhookController
 from entrypoints.http.error_mapping import exception_handlers
+from entrypoints.http.mcp_front_door import ServiceApp
 from entrypoints.http.query_strictness import reject_unknown_query_parameters
 from entrypoints.lifecycle import shutdown_container, start_container
 from entrypoints.mcp.hosted_endpoint import HostedMcpEndpoint
@@ -64,7 +65,7 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def create_app(container: Container) -> Litestar:
+def create_app(container: Container) -> ServiceApp:
     """The app for one process; everything is built from `container`."""
     mcp_endpoint = HostedMcpEndpoint(container)
 
@@ -87,7 +88,7 @@ def create_app(container: Container) -> Litestar:
             await shutdown_container(container)
 
     settings = container.settings()
-    app = Litestar(
+    app = ServiceApp(
         before_request=reject_unknown_query_parameters,
         route_handlers=[
             health,
@@ -118,10 +119,11 @@ def create_app(container: Container) -> Litestar:
     )
     app.state.container = container
     app.state[MCP_STATE_KEY] = mcp_endpoint
+    app.serve_mcp_directly(mcp_endpoint)
     return app
 
 
-def create_app_from_env() -> Litestar:
+def create_app_from_env() -> ServiceApp:
     """The app of one `specmcp serve --workers N` worker: settings and logging from the
     environment (the parent process checked them), a container of its own."""
     from entrypoints.config import Settings
