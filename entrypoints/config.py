@@ -361,6 +361,17 @@ SETTINGS: tuple[Setting, ...] = (
         scope="prometheus_client",
     ),
     _s(
+        "SPECMCP_PURE_PYTHON",
+        None,
+        "str",
+        None,
+        "Any value: import the spec compiler's Python sources even when its mypyc build is "
+        "current (debugging, coverage); a build with it set compiles nothing.",
+        section=_OPS,
+        default_text="unset: the mypyc build when it matches the sources",
+        scope="domain.openapi",
+    ),
+    _s(
         "SPECMCP_RUN_TOKEN",
         None,
         "secret",

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-import msgspec
+from domain.openapi.records import NameRequest
 
 __all__ = ["MAX_NAME_LENGTH", "NameRequest", "assign_names", "is_valid_name"]
 
@@ -16,17 +16,6 @@ MAX_NAME_LENGTH = 64
 _INVALID_CHARACTER = re.compile(r"[^A-Za-z0-9_-]")
 _INVALID_RUN = re.compile(r"[^A-Za-z0-9_-]+")
 _CAMEL_BREAK = re.compile(r"_+")
-
-
-class NameRequest(msgspec.Struct, frozen=True):
-    """One operation asking for a name: its identity (method, path) and its operationId.
-
-    A Struct: one per operation, built in C (a NamedTuple's constructor is Python code).
-    """
-
-    method: str
-    path: str
-    operation_id: object
 
 
 def is_valid_name(name: str) -> bool:

@@ -148,6 +148,7 @@ class _Collector:
         shared_content: bytes | None,
     ) -> OperationSpec | None:
         pointer: Where = (item_pointer, method)  # spelled out only when a warning needs it
+        node: Any  # declared: inferred from the first branch it would be a dict (mypyc checks)
         if type(raw) is dict and "$ref" not in raw:
             node, op_base = raw, base  # not a reference: the common case
         else:

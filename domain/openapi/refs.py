@@ -7,22 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-import msgspec
-
 from domain.errors import DomainError
+from domain.openapi.records import Resolved
 
 __all__ = ["RefResolver", "Resolved", "decode_pointer"]
 
 _MISSING = object()
 _UNSEEN = object()
-
-
-class Resolved(msgspec.Struct, frozen=True):
-    """A reference's target, the document it lives in (for its own relative refs) and its key."""
-
-    node: Any
-    base: str
-    key: str
 
 
 def decode_pointer(fragment: str) -> list[str]:
