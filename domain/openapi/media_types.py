@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 __all__ = ["FORM", "MULTIPART", "choose_media_type", "is_json_like"]
 
-FORM = "application/x-www-form-urlencoded"
-MULTIPART = "multipart/form-data"
+FORM: Final = "application/x-www-form-urlencoded"
+MULTIPART: Final = "multipart/form-data"
 
 
 def _essence(media_type: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from domain.openapi.content_keys import content_key
 from domain.openapi.document import HTTP_METHODS
@@ -23,9 +23,9 @@ from domain.openapi.warnings import CompileWarning
 
 __all__ = ["OPERATION_SKIPPED", "collect_operations"]
 
-OPERATION_SKIPPED = "operation_skipped"
+OPERATION_SKIPPED: Final = "operation_skipped"
 # One upper-case string per method, not one per operation.
-_UPPER = {method: method.upper() for method in HTTP_METHODS}
+_UPPER: Final = {method: method.upper() for method in HTTP_METHODS}
 
 
 class _Parameter:
@@ -69,7 +69,7 @@ _Part = tuple[
     tuple[_Use, ...],
     list[_Use],
 ]
-_NO_PART: _Part = (frozenset(), (), (), [])
+_NO_PART: Final[_Part] = (frozenset(), (), (), [])
 
 
 class _Collector:

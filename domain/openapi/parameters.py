@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from domain.openapi.operation_specs import ParameterSpec
 from domain.openapi.pointers import Where, pointer_text
@@ -11,9 +11,9 @@ from domain.openapi.warnings import CompileWarning
 
 __all__ = ["LOCATIONS", "default_style", "parameter_from_v3", "problem_with_parameter"]
 
-LOCATIONS = ("path", "query", "header", "cookie")
+LOCATIONS: Final = ("path", "query", "header", "cookie")
 # OpenAPI says these header parameters are ignored: the executor and the auth config own them.
-_RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_RESERVED_HEADERS: Final = frozenset({"accept", "content-type", "authorization"})
 
 
 def default_style(location: str) -> str:

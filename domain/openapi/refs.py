@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote, urljoin
 
 from domain.errors import DomainError
@@ -12,8 +12,8 @@ from domain.openapi.records import Resolved
 
 __all__ = ["RefResolver", "Resolved", "decode_pointer"]
 
-_MISSING = object()
-_UNSEEN = object()
+_MISSING: Final = object()
+_UNSEEN: Final = object()
 
 
 def decode_pointer(fragment: str) -> list[str]:

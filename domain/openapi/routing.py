@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from domain.openapi.operation_specs import BodySpec, ParameterSpec
 from domain.openapi.tools import ArgumentLocation, ArgumentRoute
 
 __all__ = ["BODY", "argument_routes", "body_route", "parameter_route", "property_names"]
 
-BODY = "body"
+BODY: Final = "body"
 # When two parameters share a name, the earlier location keeps it (order-independent rule).
-_PRIORITY = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+_PRIORITY: Final = {"path": 0, "query": 1, "header": 2, "cookie": 3}
 
 
-_LOCATIONS: dict[str, ArgumentLocation] = {
+_LOCATIONS: Final[dict[str, ArgumentLocation]] = {
     "path": "path",
     "query": "query",
     "header": "header",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from domain.openapi.content_keys import content_key
 from domain.openapi.pointers import Where, pointer_text
@@ -45,12 +45,12 @@ from domain.openapi.warnings import CompileWarning
 __all__ = ["Direction", "SchemaConverter"]
 
 Direction = Literal["input", "output"]
-MAX_DEPTH = 96
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-_NAME_UNSAFE_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")  # no `+`: a failed search is faster
-_TEXT_KEYWORDS = frozenset(k for k, kind in KEYWORD_KIND.items() if kind == TEXT)
-_LEAF_KEYWORDS = _TEXT_KEYWORDS | {"type"}
-_LEAF_TYPES = JSON_TYPES - {"array"}
+MAX_DEPTH: Final = 96
+_NAME_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_.-]+")
+_NAME_UNSAFE_CHARACTER: Final = re.compile(r"[^A-Za-z0-9_.-]")  # no `+`: a failed search is faster
+_TEXT_KEYWORDS: Final = frozenset(k for k, kind in KEYWORD_KIND.items() if kind == TEXT)
+_LEAF_KEYWORDS: Final = _TEXT_KEYWORDS | {"type"}
+_LEAF_TYPES: Final = JSON_TYPES - {"array"}
 
 
 class SchemaConverter:

@@ -10,6 +10,8 @@ array type takes the slower checks after the loop.
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = [
     "ADDITIONAL",
     "ANY",
@@ -31,26 +33,26 @@ __all__ = [
     "TYPE",
 ]
 
-JSON_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
+JSON_TYPES: Final = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
 
-TEXT = 0  # kept when a string
-TYPE = 1  # `type`: a JSON type or a list of them (`file` is Swagger 2.0's upload)
-SUBSCHEMA_MAP = 2  # an object of schemas
-ITEMS = 3  # `items`: one schema, or draft-4's tuple form (a list)
-SUBSCHEMA = 4  # one schema
-SUBSCHEMA_LIST = 5  # a non-empty array of schemas
-ADDITIONAL = 6  # `additionalProperties`: a boolean or a schema
-FLAG = 7  # kept when a boolean
-COUNT = 8  # kept when a non-negative integer (an integral float becomes an int)
-NUMBER = 9  # kept when a number
-MULTIPLE = 10  # `multipleOf`: kept when a positive number
-LIST = 11  # `enum`, `examples`: kept when a list (an `examples` object gives its values)
-ANY = 12  # `const`, `default`: kept as they are
-REQUIRED = 13  # `required`: the distinct strings
-DEPENDENT_REQUIRED = 14  # `dependentRequired`: an object of lists of strings
-MARK = 15  # not kept as such, read after the loop (`example`, `nullable`, exclusive bounds)
+TEXT: Final = 0  # kept when a string
+TYPE: Final = 1  # `type`: a JSON type or a list of them (`file` is Swagger 2.0's upload)
+SUBSCHEMA_MAP: Final = 2  # an object of schemas
+ITEMS: Final = 3  # `items`: one schema, or draft-4's tuple form (a list)
+SUBSCHEMA: Final = 4  # one schema
+SUBSCHEMA_LIST: Final = 5  # a non-empty array of schemas
+ADDITIONAL: Final = 6  # `additionalProperties`: a boolean or a schema
+FLAG: Final = 7  # kept when a boolean
+COUNT: Final = 8  # kept when a non-negative integer (an integral float becomes an int)
+NUMBER: Final = 9  # kept when a number
+MULTIPLE: Final = 10  # `multipleOf`: kept when a positive number
+LIST: Final = 11  # `enum`, `examples`: kept when a list (an `examples` object gives its values)
+ANY: Final = 12  # `const`, `default`: kept as they are
+REQUIRED: Final = 13  # `required`: the distinct strings
+DEPENDENT_REQUIRED: Final = 14  # `dependentRequired`: an object of lists of strings
+MARK: Final = 15  # not kept as such, read after the loop (`example`, `nullable`, exclusive bounds)
 
-KEYWORD_KIND: dict[str, int] = {
+KEYWORD_KIND: Final[dict[str, int]] = {
     **dict.fromkeys(
         (
             "pattern",

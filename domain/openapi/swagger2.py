@@ -7,7 +7,7 @@ the converter understands the 2.0 dialect (`type: file`, `x-nullable`, boolean e
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from domain.openapi.media_types import FORM, MULTIPART, choose_media_type, is_json_like
 from domain.openapi.operation_specs import BodySpec, ParameterSpec, ResponseSpec
@@ -19,7 +19,7 @@ from domain.openapi.warnings import CompileWarning
 __all__ = ["body_from_v2", "media_of_consumes", "parameter_from_v2", "response_from_v2"]
 
 # The Parameter Object fields of 2.0 that are JSON Schema keywords.
-_SCHEMA_FIELDS = (
+_SCHEMA_FIELDS: Final = (
     "type",
     "format",
     "items",
@@ -39,7 +39,7 @@ _SCHEMA_FIELDS = (
     "x-nullable",
 )
 # collectionFormat -> (style, explode); tsv has no OpenAPI 3 style.
-_COLLECTION_FORMATS = {
+_COLLECTION_FORMATS: Final = {
     "csv": ("form", False),
     "ssv": ("spaceDelimited", False),
     "pipes": ("pipeDelimited", False),

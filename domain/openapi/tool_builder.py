@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from domain.openapi.operation_specs import BodySpec, OperationSpec, ParameterSpec, ResponseSpec
 from domain.openapi.routing import BODY, body_route, parameter_route, property_names
@@ -11,7 +11,7 @@ from domain.openapi.tools import ArgumentRoute, Routing, ToolAnnotations, ToolDe
 
 __all__ = ["ToolBuilder", "describe"]
 
-_ELLIPSIS = "\u2026"
+_ELLIPSIS: Final = "\u2026"
 
 
 def describe(summary: Any, description: Any, fallback: str, limit: int) -> str:
