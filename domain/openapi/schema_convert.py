@@ -209,8 +209,12 @@ class SchemaConverter:
         else:
             tokens = decode_pointer(fragment)
             raw = tokens[-1] if tokens else document.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if _NAME_UNSAFE_CHARACTER.search(raw) is None:
-            name = raw.strip("_") or "schema"  # nothing to replace (most names): no regex
+        if (raw.isascii() and raw.replace(".", "").isalnum()) or (
+            _NAME_UNSAFE_CHARACTER.search(raw) is None
+        ):
+            # Nothing to replace (most names; letters, digits and dots are tested without
+            # the regex).
+            name = raw.strip("_") or "schema"
         else:
             name = _NAME_UNSAFE.sub("_", raw).strip("_") or "schema"
         if name in self._keys:
@@ -330,14 +334,8 @@ class SchemaConverter:
         if depth > MAX_DEPTH:
             self._warn("schema_too_deep", "schema nested too deeply; any value accepted", where)
             return {}
-        if type(node) is dict and _LEAF_KEYWORDS.issuperset(node):
-            for value in node.values():
-                if type(value) is not str:
-                    break
-            else:
-                kind = node.get("type")
-                if kind is None or kind in _LEAF_TYPES:
-                    return dict(node)  # a plain leaf: see `_properties`
+        if type(node) is dict and _is_leaf(node):
+            return dict(node)  # a plain leaf: see `_properties`
         out: dict[str, Any] = {}
         if "$ref" in node:
             ref = node["$ref"]
@@ -349,7 +347,9 @@ class SchemaConverter:
         kinds = KEYWORD_KIND
         sub = depth + 1
         post = array = trim = False
-        for keyword, value in node.items():
+        # A dict-typed view of the node: the mypyc build iterates it with dict primitives.
+        fields: dict[Any, Any] = node if type(node) is dict else dict(node)
+        for keyword, value in fields.items():
             kind = kinds.get(keyword)  # None for `$ref`, unknown and non-text keys
             if kind is None:
                 continue
@@ -365,8 +365,9 @@ class SchemaConverter:
                     post = True
             elif kind == SUBSCHEMA_MAP:
                 if type(value) is dict or isinstance(value, Mapping):
+                    schemas = value if type(value) is dict else dict(value)
                     kept = out[keyword] = self._properties(
-                        keyword, value, base, direction, (where, keyword), deps, sub
+                        keyword, schemas, base, direction, (where, keyword), deps, sub
                     )
                     if len(kept) != len(value):
                         trim = True  # readOnly or writeOnly properties were dropped
@@ -442,7 +443,7 @@ class SchemaConverter:
     def _properties(
         self,
         keyword: str,
-        value: Mapping[str, Any],
+        value: dict[Any, Any],
         base: str,
         direction: Direction,
         where: Where,
@@ -458,7 +459,6 @@ class SchemaConverter:
             return result
         hidden, shown = (0, 1) if direction == "input" else (1, 0)  # readOnly, writeOnly
         shallow = depth <= MAX_DEPTH
-        leaf_keywords = _LEAF_KEYWORDS
         text_keywords = _TEXT_KEYWORDS
         refs = self._refs.get(base)
         if refs is None:
@@ -471,16 +471,10 @@ class SchemaConverter:
                 # The two most common properties, inline: a plain leaf is converted as it
                 # is (`{"type": "string", "description": ...}`), and a `$ref` with text
                 # keywords keeps them after the converted `$ref`.
-                if leaf_keywords.issuperset(sub):
-                    for item in sub.values():
-                        if type(item) is not str:
-                            break
-                    else:
-                        kind = sub.get("type")
-                        if kind is None or kind in _LEAF_TYPES:
-                            result[text] = dict(sub)
-                            continue
-                elif "$ref" in sub and type(sub["$ref"]) is str:
+                if _is_leaf(sub):
+                    result[text] = dict(sub)
+                    continue
+                if "$ref" in sub and type(sub["$ref"]) is str:
                     converted: Any = {"$ref": ""}  # first, as `_convert` puts it
                     for keyword, item in sub.items():
                         if keyword != "$ref":
@@ -528,6 +522,18 @@ class SchemaConverter:
                     self._sided = True  # the other direction would drop it
             result[text] = converted
         return result
+
+
+def _is_leaf(node: dict[Any, Any]) -> bool:
+    """A plain leaf: only text keywords and `type`, all strings, and not an array type.
+
+    One loop over the items, no set method call: cheaper in the mypyc build.
+    """
+    for keyword, value in node.items():
+        if type(value) is not str or keyword not in _LEAF_KEYWORDS:
+            return False
+    kind = node.get("type")
+    return kind is None or kind in _LEAF_TYPES
 
 
 def _finish(out: dict[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
