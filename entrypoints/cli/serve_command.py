@@ -64,6 +64,23 @@ def _announce(args: argparse.Namespace, settings: Any) -> None:
     if settings.identity == "dev":
         log.info("get a token: specmcp dev-token --user me")
     log.info("API docs: %s/schema (OpenAPI JSON: %s/schema/openapi.json)", base, base)
+    _announce_compiler()
+
+
+def _announce_compiler() -> None:
+    # A build that could not compile the spec compiler still installs (pure Python, ~1.5x
+    # slower on big documents): say which one runs, so a silent fallback shows in the log.
+    import domain.openapi
+
+    if domain.openapi.COMPILED:
+        log.info("spec compiler: mypyc build")
+    elif os.environ.get("SPECMCP_PURE_PYTHON"):
+        log.info("spec compiler: Python sources (SPECMCP_PURE_PYTHON is set)")
+    else:
+        log.warning(
+            "spec compiler: Python sources, no current mypyc build "
+            "(reinstall with a C compiler: `uv sync --reinstall-package specmcp`)"
+        )
 
 
 def _uvicorn_options(args: argparse.Namespace) -> dict[str, Any]:
