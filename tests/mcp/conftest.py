@@ -96,9 +96,9 @@ def upstream(recorder: RecordingApi) -> Iterator[UpstreamServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def api(rsa_key: RsaTestKey) -> Iterator[Api]:
-    settings = Settings(
+def served_settings(rsa_key: RsaTestKey) -> Settings:
+    """The served app's settings: memory persistence, Clerk tokens signed by `rsa_key`."""
+    return Settings(
         persistence="memory",
         identity="clerk",
         clerk_jwt_key=rsa_key.public_pem,
@@ -107,7 +107,11 @@ def api(rsa_key: RsaTestKey) -> Iterator[Api]:
         auto_migrate=False,
         api_rate_limit=10_000,
     )
-    container = build_container(settings)
+
+
+@pytest.fixture(scope="module")
+def api(rsa_key: RsaTestKey) -> Iterator[Api]:
+    container = build_container(served_settings(rsa_key))
     with serve_in_thread(create_app(container)) as served:
         yield Api(served, rsa_key, container)
 

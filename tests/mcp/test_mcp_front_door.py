@@ -14,11 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from entrypoints.config import Settings
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.http.mcp_front_door import ServiceApp
-from tests.mcp.conftest import ISSUER, Api
+from tests.mcp.conftest import Api, served_settings
 from tests.mcp.served_app import serve_in_thread
 from tests.support.rsa_keys import RsaTestKey
 from tests.support.upstream_server import UpstreamServer
@@ -35,16 +34,7 @@ _IDS = re.compile(r'"requestId": ?"[^"]+"')
 
 @pytest.fixture(scope="module")
 def served(rsa_key: RsaTestKey) -> Iterator[tuple[Api, ServiceApp]]:
-    settings = Settings(
-        persistence="memory",
-        identity="clerk",
-        clerk_jwt_key=rsa_key.public_pem,
-        clerk_issuer=ISSUER,
-        outbound_allow_cidrs=("127.0.0.0/8",),
-        auto_migrate=False,
-        api_rate_limit=10_000,
-    )
-    container = build_container(settings)
+    container = build_container(served_settings(rsa_key))
     app = create_app(container)
     with serve_in_thread(app) as running:
         yield Api(running, rsa_key, container), app

@@ -10,12 +10,13 @@ the statement alone on a connection whose cache stays warm).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.sql.driver_statement import DriverColumns, DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
-from adapters.persistence.sql.server_repository import server_from_row
 from adapters.persistence.sql.tables import servers
 from domain.servers import Server
 
@@ -34,15 +35,32 @@ class SqlEndpointDirectory:
     falling back to the engine when the database is busy; elsewhere one pooled statement."""
 
     def __init__(self, engine: AsyncEngine, inline: InlineSqlite | None = None) -> None:
-        self._engine = engine
-        self._inline = inline
-        if inline is not None:  # the statement and its row for the driver, made once
-            self._driver_sql = DriverStatement.compile(_BY_ENDPOINT, engine.dialect)
-            self._columns = DriverColumns.of(_BY_ENDPOINT.selected_columns, engine.dialect)
-            self._revision_sql = DriverStatement.compile(_REVISION, engine.dialect)
-            self._revision_columns = DriverColumns.of(_REVISION.selected_columns, engine.dialect)
+        self._by_endpoint = _Lookup(_BY_ENDPOINT, engine, inline)
+        self._revision = _Lookup(_REVISION, engine, inline)
 
     async def server_for_endpoint(self, endpoint_id: str) -> Server | None:
+        values = await self._by_endpoint.row(endpoint_id)
+        return None if values is None else Server(**values)
+
+    async def revision_of_endpoint(self, endpoint_id: str) -> tuple[str, int] | None:
+        values = await self._revision.row(endpoint_id)
+        return None if values is None else (values["id"], values["revision"])
+
+
+class _Lookup:
+    """One select by endpoint id: inline on a file SQLite database (driver SQL and row made
+    once), through the engine when it is busy or on other databases."""
+
+    def __init__(self, statement: sa.Select[Any], engine: AsyncEngine, inline: InlineSqlite | None):
+        self._statement = statement
+        self._engine = engine
+        self._inline = inline
+        if inline is not None:
+            self._driver_sql = DriverStatement.compile(statement, engine.dialect)
+            self._columns = DriverColumns.of(statement.selected_columns, engine.dialect)
+
+    async def row(self, endpoint_id: str) -> dict[str, Any] | None:
+        """The row as {column: value} (through the column types), or None."""
         parameters = {"endpoint_id": endpoint_id}
         if self._inline is not None:
             try:
@@ -52,27 +70,8 @@ class SqlEndpointDirectory:
             except InlineBusy:
                 pass
             else:
-                return None if found is None else Server(**self._columns.mapping(found))
+                return None if found is None else self._columns.mapping(found)
         async with self._engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = (await connection.execute(_BY_ENDPOINT, parameters)).first()
-        return None if row is None else server_from_row(row)
-
-    async def revision_of_endpoint(self, endpoint_id: str) -> tuple[str, int] | None:
-        parameters = {"endpoint_id": endpoint_id}
-        if self._inline is not None:
-            try:
-                found = self._inline.fetch_one(
-                    self._revision_sql.sql, self._revision_sql.arguments(parameters)
-                )
-            except InlineBusy:
-                pass
-            else:
-                if found is None:
-                    return None
-                values = self._revision_columns.mapping(found)
-                return values["id"], values["revision"]
-        async with self._engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = (await connection.execute(_REVISION, parameters)).first()
-        return None if row is None else (row.id, row.revision)
+            row = (await connection.execute(self._statement, parameters)).first()
+        return None if row is None else row._asdict()
