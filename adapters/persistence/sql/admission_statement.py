@@ -23,6 +23,9 @@ means "not the common case" (refused, unknown user, or more active servers than 
 allows, where the server's rank decides; for several calls, possibly only that fewer fit): the
 meter then takes its full path, one call at a time, which decides and explains refusals. The
 count itself stays one conditional upsert, so its atomicity is the same as the full path's.
+
+`counting_update` is the same check and count for a period whose row exists, as an UPDATE:
+what inline SQLite runs first (see its docstring for why it is cheaper there).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import sqlalchemy as sa
 
 from domain.metering.plans import Plan
 
-__all__ = ["UNLIMITED", "admission_statement"]
+__all__ = ["UNLIMITED", "admission_statement", "counting_update"]
 
 UNLIMITED = 2**62
 """Stands for "no limit" inside the statement, so that comparisons need no NULL handling."""
@@ -56,8 +59,12 @@ def _limits(plan: Plan, cap: str) -> tuple[str, str]:
     return calls, str(servers)
 
 
-def admission_statement(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa.TextualSelect:
-    """The statement for these plans (unknown ids get `plans` of an unknown id: free)."""
+def _plan_cases(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> tuple[str, str, str]:
+    """SQL CASEs over `u.plan` (and the cap `c.cap_micro_eur`): plan id, call limit, server limit.
+
+    Unknown ids get `plans` of an unknown id (free). Only integers and plan ids checked against
+    _PLAN_ID are written into the text.
+    """
     cap = "c.cap_micro_eur"
     fallback = plans("")
     whens_id, whens_calls, whens_servers = [], [], []
@@ -72,17 +79,34 @@ def admission_statement(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -
     if not _PLAN_ID.match(fallback.id):
         raise ValueError(f"unexpected plan id {fallback.id!r}")
     calls, servers = _limits(fallback, cap)
-    # Only integers and plan ids checked against _PLAN_ID are written into the text.
+    return (
+        f"CASE u.plan {' '.join(whens_id)} ELSE '{fallback.id}' END",
+        f"CASE u.plan {' '.join(whens_calls)} ELSE {calls} END",
+        f"CASE u.plan {' '.join(whens_servers)} ELSE {servers} END",
+    )
+
+
+_ACCOUNT_ROW = "FROM users u LEFT JOIN budget_caps c ON c.user_id = u.id WHERE u.id = :user_id"
+_ACTIVE_SERVERS = "(SELECT count(*) FROM servers s WHERE s.owner_id = u.id AND s.is_active)"
+_COLUMNS = (
+    sa.column("calls", sa.BigInteger),
+    sa.column("plan_id", sa.Text),
+    sa.column("call_limit", sa.BigInteger),
+)
+
+
+def admission_statement(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa.TextualSelect:
+    """The statement for these plans (unknown ids get `plans` of an unknown id: free)."""
+    plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
     return sa.text(
         f"""
 WITH account AS (
   SELECT
-    CASE u.plan {" ".join(whens_id)} ELSE '{fallback.id}' END AS plan_id,
-    CASE u.plan {" ".join(whens_calls)} ELSE {calls} END AS call_limit,
-    CASE u.plan {" ".join(whens_servers)} ELSE {servers} END AS server_limit,
-    (SELECT count(*) FROM servers s WHERE s.owner_id = u.id AND s.is_active) AS active
-  FROM users u LEFT JOIN budget_caps c ON c.user_id = u.id
-  WHERE u.id = :user_id
+    {plan_id} AS plan_id,
+    {call_limit} AS call_limit,
+    {server_limit} AS server_limit,
+    {_ACTIVE_SERVERS} AS active
+  {_ACCOUNT_ROW}
 )
 INSERT INTO usage_counters (user_id, period, calls, blocked)
 SELECT :user_id, :period, CAST(:count AS BIGINT), 0 FROM account
@@ -92,8 +116,34 @@ WHERE usage_counters.calls + excluded.calls <= (SELECT call_limit FROM account)
 RETURNING calls, (SELECT plan_id FROM account) AS plan_id,
   (SELECT call_limit FROM account) AS call_limit
 """  # noqa: S608
-    ).columns(
-        sa.column("calls", sa.BigInteger),
-        sa.column("plan_id", sa.Text),
-        sa.column("call_limit", sa.BigInteger),
+    ).columns(*_COLUMNS)
+
+
+def counting_update(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa.TextualSelect:
+    """`admission_statement` for a period whose row exists: an UPDATE, the same conditions.
+
+    SQLite runs it for about 60% of the upsert's instructions (measured with valgrind, 89k vs
+    146k per statement): an INSERT .. SELECT with RETURNING copies its source rows through a
+    temporary table, RETURNING fills a second, and the CTE, referenced four times, was
+    computed twice (once into a third). Here the account is read by scalar subqueries (one
+    in the condition, two for the figures returned), and the active servers are counted only
+    for a plan that limits them. No row back: the period's row is missing or a condition fails, and
+    the caller runs `admission_statement`, which tells the two apart. Each statement counts
+    all of `:count` or nothing, atomically, so running one after the other counts no call
+    twice and passes no limit.
+    """
+    plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
+    servers_within_limit = (
+        f"CASE WHEN {server_limit} >= {UNLIMITED} THEN 1 "
+        f"ELSE {_ACTIVE_SERVERS} <= {server_limit} END"
     )
+    return sa.text(
+        f"""
+UPDATE usage_counters SET calls = calls + CAST(:count AS BIGINT)
+WHERE user_id = :user_id AND period = :period
+  AND calls + CAST(:count AS BIGINT) <= (
+    SELECT {call_limit} {_ACCOUNT_ROW} AND {servers_within_limit})
+RETURNING calls, (SELECT {plan_id} {_ACCOUNT_ROW}) AS plan_id,
+  (SELECT {call_limit} {_ACCOUNT_ROW}) AS call_limit
+"""  # noqa: S608
+    ).columns(*_COLUMNS)
