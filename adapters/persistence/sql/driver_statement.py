@@ -10,7 +10,8 @@ driver (`sqlite3`, `asyncpg`) directly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -29,6 +30,13 @@ class DriverStatement:
 
     sql: str
     names: tuple[str, ...]
+    _pick: Callable[[Mapping[str, Any]], tuple[Any, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # itemgetter picks the values in C (a generator over the names took ~3 us per call).
+        pick = itemgetter(*self.names) if self.names else (lambda _: ())
+        one = len(self.names) == 1
+        object.__setattr__(self, "_pick", (lambda p: (pick(p),)) if one else pick)
 
     @classmethod
     def compile(cls, statement: sa.ClauseElement, dialect: Dialect) -> DriverStatement:
@@ -38,7 +46,7 @@ class DriverStatement:
 
     def arguments(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
         """The positional arguments, in the statement's order."""
-        return tuple(parameters[name] for name in self.names)
+        return self._pick(parameters)
 
 
 @dataclass(frozen=True, slots=True)
