@@ -18,6 +18,7 @@ from sqlalchemy.dialects import sqlite
 from adapters.persistence.sql.admission_statement import admission_statement, counting_update
 from adapters.persistence.sql.driver_statement import DriverStatement
 from domain.metering.plans import Plan, plan_named
+from tests.support.scaled_plans import scaled_plan
 
 PERIOD = "2026-03"
 _TINY = {"free": (3, None, 2), "starter": (3, 50, 2), "pro": (5, 50, None)}
@@ -25,16 +26,7 @@ _TINY = {"free": (3, None, 2), "starter": (3, 50, 2), "pro": (5, 50, None)}
 
 
 def _plans(plan_id: str) -> Plan:
-    base = plan_named(plan_id)
-    included, rate, servers = _TINY[base.id]
-    return Plan(
-        id=base.id,
-        monthly_price_micro_eur=base.monthly_price_micro_eur,
-        active_servers=servers,
-        included_calls=included,
-        log_retention_days=base.log_retention_days,
-        overage_micro_eur_per_call=rate,
-    )
+    return scaled_plan(plan_id, *_TINY[plan_named(plan_id).id])
 
 
 def _statement(build) -> DriverStatement:  # type: ignore[no-untyped-def]

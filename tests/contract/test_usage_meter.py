@@ -19,6 +19,7 @@ from application.ports.metering import UsageCounts
 from domain.metering.plans import Plan, plan_named
 from tests.contract.conftest import migrated_sql_url
 from tests.support.metering_stores import MeteringStores, add_account, memory_stores, sql_stores
+from tests.support.scaled_plans import scaled_plan
 
 PERIOD = "2026-03"
 
@@ -29,15 +30,7 @@ def tiny_plans(
     """Plan figures small enough to count to (the real PLANS are left alone)."""
 
     def lookup(plan_id: str) -> Plan:
-        base = plan_named(plan_id)
-        return Plan(
-            id=base.id,
-            monthly_price_micro_eur=base.monthly_price_micro_eur,
-            active_servers=servers,
-            included_calls=included,
-            log_retention_days=base.log_retention_days,
-            overage_micro_eur_per_call=rate,
-        )
+        return scaled_plan(plan_id, included, rate, servers)
 
     return lookup
 
