@@ -17,16 +17,19 @@ class TurnQueue:
     def __len__(self) -> int:
         return len(self._waiters)
 
-    def join(self) -> asyncio.Future[None]:
-        """A future that is done when this caller's turn comes (see `wake_one`)."""
+    async def wait_turn(self) -> None:
+        """Return when this caller's turn comes (see `wake_one`). A caller cancelled before
+        its turn leaves the queue; one cancelled after it came passes it on, so no turn is lost."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
-        return waiter
-
-    def leave(self, waiter: asyncio.Future[None]) -> None:
-        """Forget `waiter` (it gave up) if it was not woken yet."""
-        if waiter in self._waiters:
-            self._waiters.remove(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.wake_one()
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
 
     def wake_one(self) -> None:
         """Give the turn to the first waiter still waiting."""

@@ -61,7 +61,7 @@ class Http11Pool:
             if self._opening + len(self._open) < self._max_connections:
                 break
             if not self._close_oldest_idle():
-                await self._wait_for_room()
+                await self._waiters.wait_turn()
         self._opening += 1
         try:
             connection = await self._connect(*key)
@@ -113,13 +113,6 @@ class Http11Pool:
         self._idle_count -= 1
         self._discard(self._idle[oldest[1]].pop(0))
         return True
-
-    async def _wait_for_room(self) -> None:
-        waiter = self._waiters.join()
-        try:
-            await waiter
-        finally:
-            self._waiters.leave(waiter)
 
     def _forget_everything(self) -> None:
         for connections in self._idle.values():

@@ -30,7 +30,7 @@ is dropped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import asyncpg
@@ -93,29 +93,30 @@ class PostgresDriverPool:
 
     async def fetch_row(self, sql: str, *arguments: Any) -> asyncpg.Record | None:
         """The first row of one autocommitted statement (None if none)."""
-        connection = await self._acquire()
-        self._in_use.add(connection)
-        try:
-            row: asyncpg.Record | None = await connection.fetchrow(sql, *arguments)
-        except BaseException as error:
-            if (broke := self._failed(connection, error)) is None:
-                raise
-            raise broke from error
-        self._release(connection)
+        row: asyncpg.Record | None = await self._on_connection(
+            lambda connection: connection.fetchrow(sql, *arguments)
+        )
         return row
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """`sql` once per row of `rows`, all or none: asyncpg sends them in one round trip and
         PostgreSQL commits them together."""
+        await self._on_connection(lambda connection: connection.executemany(sql, rows))
+
+    async def _on_connection(
+        self, statement: Callable[[asyncpg.Connection], Awaitable[Any]]
+    ) -> Any:
+        """`statement` on a connection of the pool, released or dropped after it."""
         connection = await self._acquire()
         self._in_use.add(connection)
         try:
-            await connection.executemany(sql, rows)
+            result = await statement(connection)
         except BaseException as error:
             if (broke := self._failed(connection, error)) is None:
                 raise
             raise broke from error
         self._release(connection)
+        return result
 
     def _failed(self, connection: asyncpg.Connection, error: BaseException) -> Exception | None:
         """Release or drop `connection` after its statement raised `error`; the error to raise
@@ -154,13 +155,7 @@ class PostgresDriverPool:
                     self._waiters.wake_one()
                     raise
                 return opened
-            waiter = self._waiters.join()
-            try:
-                await waiter
-            except BaseException:
-                if waiter.done() and not waiter.cancelled():
-                    self._waiters.wake_one()  # pass the turn on
-                raise
+            await self._waiters.wait_turn()
 
     def _release(self, connection: asyncpg.Connection) -> None:
         if connection in self._retired or connection.is_closed():
