@@ -15,9 +15,10 @@ The common case (`admission_statement`) is compiled once per dialect and run on 
 engine when the database is locked), on the meter's own asyncpg connections on PostgreSQL
 (`PostgresDriverPool`). Inline SQLite first tries `counting_update`, the same conditions as an
 UPDATE of an existing row, which SQLite runs for far less than the upsert. Admits of one user
-and period that arrive while its statement is in flight wait and are counted together by one
-statement, all or none (`AdmissionCoalescer`). The full path, which decides and explains
-refusals one call at a time, uses the engine.
+and period are counted together by one statement, all or none: inline, those made in the same
+event-loop step (`StepAdmissions`); otherwise those that arrive while its statement is in
+flight (`AdmissionCoalescer`). The full path, which decides and explains refusals one call at
+a time, uses the engine.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from adapters.persistence.sql.admission_statement import (
 from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
 from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
+from adapters.persistence.sql.step_admissions import StepAdmissions
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
 from application.ports.metering import Admission, UsageCounts
 from domain.metering.gate import allowed_calls, refusal_reason
@@ -89,19 +91,19 @@ class SqlUsageMeter:
         # Inline SQLite tries the cheaper UPDATE first (see counting_update).
         self._update_sql = DriverStatement.compile(counting_update(plans, PLANS), engine.dialect)
         self._coalescer = AdmissionCoalescer(self._count_calls)
+        self._steps = None if inline is None else StepAdmissions(self._count_inline)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         # The common case (allowed, within the server limit) is one statement, shared by the
         # admits of the same user and period that arrive while one is in flight (see
         # AdmissionCoalescer); anything else is decided and explained by the full path.
         counted: Admission | None = None
-        if self._inline is not None:
+        if self._steps is not None:
             # Inline SQLite runs the statement without an await: nothing is ever in flight to
-            # wait for, so the coalescer is only for when the database is locked.
+            # wait for, so the admits of one event-loop step are counted together instead,
+            # and the coalescer is only for when the database is locked.
             try:
-                counted = self._inline_count(
-                    self._inline, {"user_id": user_id, "period": period, "count": 1}
-                )
+                counted = await self._steps.admit(user_id, period)
             except InlineBusy:
                 counted = await self._coalescer.admit(user_id, period)
         else:
@@ -124,6 +126,12 @@ class SqlUsageMeter:
             with contextlib.suppress(InlineBusy):
                 return self._inline_count(self._inline, parameters)
         return await self._engine_count(parameters)
+
+    def _count_inline(self, user_id: str, period: str, count: int) -> Admission | None:
+        """The common case's statement for `count` calls, inline (raises InlineBusy)."""
+        assert self._inline is not None
+        parameters = {"user_id": user_id, "period": period, "count": count}
+        return self._inline_count(self._inline, parameters)
 
     def _inline_count(self, inline: InlineSqlite, parameters: dict[str, Any]) -> Admission | None:
         """The common case on the inline SQLite connection (raises InlineBusy): the UPDATE when

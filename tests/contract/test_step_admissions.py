@@ -1,0 +1,157 @@
+"""StepAdmissions: admits of one key made in the same event-loop step are counted by one
+synchronous statement at the start of the next step, all or none; cancellation before it runs
+counts nothing; errors reach every member. The store is a fake counter here (the SQL meter's
+tests run the grouping on a real SQLite file)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.persistence.sql.step_admissions import StepAdmissions
+from application.ports.metering import Admission
+
+
+class FakeStore:
+    """Counts like the admission statement: k calls all or none under `limit`."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.calls = 0
+        self.statements: list[tuple[str, str, int]] = []
+        self.fail: Exception | None = None
+
+    def count(self, user_id: str, period: str, k: int) -> Admission | None:
+        self.statements.append((user_id, period, k))
+        if self.fail is not None:
+            raise self.fail
+        if self.limit is not None and self.calls + k > self.limit:
+            return None
+        self.calls += k
+        return Admission(allowed=True, calls=self.calls, limit=self.limit, plan="pro")
+
+
+def _numbers(verdicts: list[object]) -> list[int]:
+    return [v.calls for v in verdicts if isinstance(v, Admission)]
+
+
+async def test_a_lone_admit_is_counted_by_a_statement_of_its_own() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    verdict = await steps.admit("u1", "2026-03")
+
+    assert verdict is not None and verdict.calls == 1
+    assert store.statements == [("u1", "2026-03", 1)]
+    assert steps.waiting == 0
+
+
+async def test_admits_of_one_step_are_counted_by_one_statement_with_their_own_numbers() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    verdicts = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(10)))
+
+    assert store.statements == [("u1", "2026-03", 10)]
+    assert _numbers(list(verdicts)) == list(range(1, 11))  # in the order they came
+    assert steps.waiting == 0
+
+
+async def test_each_user_and_period_has_its_own_statement_in_the_same_step() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    keys = [("u1", "2026-03"), ("u2", "2026-03"), ("u1", "2026-04"), ("u1", "2026-03")]
+    verdicts = await asyncio.gather(*(steps.admit(user, period) for user, period in keys))
+
+    assert sorted(store.statements) == [
+        ("u1", "2026-03", 2),
+        ("u1", "2026-04", 1),
+        ("u2", "2026-03", 1),
+    ]
+    assert all(v is not None for v in verdicts)
+
+
+async def test_admits_of_later_steps_get_a_statement_of_their_own() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    first = await steps.admit("u1", "2026-03")
+    second = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(3)))
+
+    assert store.statements == [("u1", "2026-03", 1), ("u1", "2026-03", 3)]
+    assert first is not None and _numbers(list(second)) == [2, 3, 4]
+
+
+async def test_near_the_limit_a_group_that_does_not_fit_is_sent_to_the_full_path() -> None:
+    store = FakeStore(limit=3)
+    steps = StepAdmissions(store.count)
+
+    verdicts = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(5)))
+
+    # 5 > 3: nothing is counted, every member is told to take the full path one at a time.
+    assert list(verdicts) == [None] * 5
+    assert store.calls == 0
+
+
+async def test_an_admit_cancelled_before_its_step_is_neither_counted_nor_in_the_way() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    calls = [asyncio.create_task(steps.admit("u1", "2026-03")) for _ in range(4)]
+    await asyncio.sleep(0)  # every task is waiting for the step's statement
+    calls[1].cancel()
+    done = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(done[1], asyncio.CancelledError)
+    assert store.statements == [("u1", "2026-03", 3)]
+    assert _numbers(done) == [1, 2, 3] and store.calls == 3
+
+
+async def test_a_step_whose_admits_were_all_cancelled_runs_no_statement() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+
+    call = asyncio.create_task(steps.admit("u1", "2026-03"))
+    await asyncio.sleep(0)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await asyncio.sleep(0)
+
+    assert store.statements == [] and steps.waiting == 0
+
+
+async def test_a_failed_statement_fails_every_member_and_the_next_step_still_counts() -> None:
+    store = FakeStore()
+    steps = StepAdmissions(store.count)
+    store.fail = OSError("disk I/O error")
+
+    failed = await asyncio.gather(
+        *(steps.admit("u1", "2026-03") for _ in range(3)), return_exceptions=True
+    )
+    store.fail = None
+    later = await steps.admit("u1", "2026-03")
+
+    assert all(isinstance(error, OSError) for error in failed)
+    assert later is not None and later.calls == 1  # nothing was counted by the failed one
+
+
+@pytest.mark.parametrize("limit", [1, 7, 50, 119, 120, 121, None])
+async def test_many_concurrent_admits_allow_exactly_the_limit(limit: int | None) -> None:
+    store = FakeStore(limit=limit)
+    steps = StepAdmissions(store.count)
+
+    async def admit(delay: int) -> Admission | None:
+        for _ in range(delay):  # spread over several steps, like requests as they arrive
+            await asyncio.sleep(0)
+        # The meter's full path for a group that did not fit, one call at a time.
+        return await steps.admit("u1", "2026-03") or store.count("u1", "2026-03", 1)
+
+    verdicts = await asyncio.gather(*(admit(i % 5) for i in range(120)))
+
+    allowed = sorted(_numbers(list(verdicts)))
+    expected = 120 if limit is None else min(limit, 120)
+    assert allowed == list(range(1, expected + 1))  # each number once, none past the limit
+    assert store.calls == expected
