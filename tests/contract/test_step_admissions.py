@@ -13,19 +13,28 @@ from adapters.persistence.sql.step_admissions import StepAdmissions
 from application.ports.metering import Admission
 
 
+class Busy(Exception):
+    """The database is locked (InlineBusy's part)."""
+
+
 class FakeStore:
-    """Counts like the admission statement: k calls all or none under `limit`."""
+    """Counts like the admission statement: k calls all or none under `limit`; the next
+    `busy` statements find the database locked."""
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         self.calls = 0
         self.statements: list[tuple[str, str, int]] = []
         self.fail: Exception | None = None
+        self.busy = 0
 
     def count(self, user_id: str, period: str, k: int) -> Admission | None:
         self.statements.append((user_id, period, k))
         if self.fail is not None:
             raise self.fail
+        if self.busy:
+            self.busy -= 1
+            raise Busy("database is locked")
         if self.limit is not None and self.calls + k > self.limit:
             return None
         self.calls += k
@@ -136,6 +145,35 @@ async def test_a_failed_statement_fails_every_member_and_the_next_step_still_cou
 
     assert all(isinstance(error, OSError) for error in failed)
     assert later is not None and later.calls == 1  # nothing was counted by the failed one
+
+
+async def test_a_locked_database_is_tried_again_and_later_admits_join_the_waiting_group() -> None:
+    store = FakeStore()
+    store.busy = 2
+    steps = StepAdmissions(store.count, Busy, retry_delays=(0.0, 0.01))
+
+    first = [asyncio.create_task(steps.admit("u1", "2026-03")) for _ in range(2)]
+    await asyncio.sleep(0.005)  # after the first retry, during the second's wait
+    later = asyncio.create_task(steps.admit("u1", "2026-03"))
+    verdicts = await asyncio.gather(*first, later)
+
+    assert store.statements == [("u1", "2026-03", 2)] * 2 + [("u1", "2026-03", 3)]
+    assert _numbers(list(verdicts)) == [1, 2, 3] and steps.waiting == 0
+
+
+async def test_a_database_locked_at_every_try_raises_busy_in_every_member() -> None:
+    store = FakeStore()
+    store.busy = 3
+    steps = StepAdmissions(store.count, Busy, retry_delays=(0.0, 0.001))
+
+    done = await asyncio.gather(
+        *(steps.admit("u1", "2026-03") for _ in range(3)), return_exceptions=True
+    )
+    after = await steps.admit("u1", "2026-03")  # the lock is gone: a new group, counted
+
+    assert all(isinstance(error, Busy) for error in done)
+    assert len(store.statements) == 4 and store.calls == 1
+    assert after is not None and after.calls == 1
 
 
 @pytest.mark.parametrize("limit", [1, 7, 50, 119, 120, 121, None])

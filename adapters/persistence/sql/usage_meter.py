@@ -91,7 +91,7 @@ class SqlUsageMeter:
         # Inline SQLite tries the cheaper UPDATE first (see counting_update).
         self._update_sql = DriverStatement.compile(counting_update(plans, PLANS), engine.dialect)
         self._coalescer = AdmissionCoalescer(self._count_calls)
-        self._steps = None if inline is None else StepAdmissions(self._count_inline)
+        self._steps = None if inline is None else StepAdmissions(self._count_inline, InlineBusy)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         # The common case (allowed, within the server limit) is one statement, shared by the
