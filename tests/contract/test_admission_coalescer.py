@@ -203,3 +203,86 @@ async def test_many_concurrent_admits_allow_exactly_the_limit(limit: int | None)
     allowed = sorted(v.calls for v in verdicts if v is not None)
     assert allowed == list(range(1, min(limit or 120, 120) + 1))
     assert store.statements[:2] == [1, 119]  # the rest waited for the first, then went together
+
+
+async def test_gathering_a_step_counts_its_first_admits_with_one_statement() -> None:
+    store = FakeStore(hold=True)
+    coalescer = AdmissionCoalescer(store.count, gather_step=True)
+
+    calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(10)]
+    await _until(lambda: store.statements == [10])  # not [1], then [9]
+    later = asyncio.create_task(coalescer.admit("u1", "2026-03"))  # while it is in flight
+    await asyncio.sleep(0)
+    store.release.set()
+    await _until(lambda: store.statements == [10, 1])
+    store.release.set()
+    verdicts = await asyncio.gather(*calls, later)
+
+    assert [v.calls for v in verdicts if v is not None] == list(range(1, 12))
+    assert all(task is not asyncio.current_task() for task in store.tasks)
+    assert coalescer.in_flight == 0
+
+
+async def test_gathering_a_lone_admit_is_counted_alone_after_one_step() -> None:
+    store = FakeStore()
+    coalescer = AdmissionCoalescer(store.count, gather_step=True)
+
+    first = await coalescer.admit("u1", "2026-03")
+    second = await coalescer.admit("u1", "2026-03")
+
+    assert (first and first.calls, second and second.calls) == (1, 2)
+    assert store.statements == [1, 1] and coalescer.in_flight == 0
+
+
+async def test_gathering_the_first_admit_cancelled_before_the_step_leaves_the_others_counted() -> (
+    None
+):
+    store = FakeStore()
+    coalescer = AdmissionCoalescer(store.count, gather_step=True)
+
+    calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(3)]
+    await asyncio.sleep(0)  # all three wait for the group's task, which has not run yet
+    calls[0].cancel()
+    done = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(done[0], asyncio.CancelledError)
+    assert store.statements == [2] and [v.calls for v in done[1:] if v] == [1, 2]
+
+
+async def test_gathering_a_member_cancelled_during_the_statement_does_not_cancel_it() -> None:
+    store = FakeStore(hold=True)
+    coalescer = AdmissionCoalescer(store.count, gather_step=True)
+
+    calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(3)]
+    await _until(lambda: store.statements == [3])
+    calls[0].cancel()  # the first admit: the statement is the group's, not its own
+    await asyncio.sleep(0)
+    store.release.set()
+    done = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert isinstance(done[0], asyncio.CancelledError)
+    assert [v.calls for v in done[1:] if isinstance(v, Admission)] == [2, 3]
+    assert store.calls == 3 and coalescer.in_flight == 0  # counted, as once sent it must be
+
+
+@pytest.mark.parametrize("limit", [1, 50, 119, 120, None])
+async def test_gathering_many_concurrent_admits_allow_exactly_the_limit(limit: int | None) -> None:
+    store = FakeStore(limit=limit)
+
+    async def slow_count(user_id: str, period: str, k: int) -> Admission | None:
+        await asyncio.sleep(0)  # in flight for one loop step, like a round trip
+        return await store.count(user_id, period, k)
+
+    coalescer = AdmissionCoalescer(slow_count, gather_step=True)
+
+    async def admit(delay: int) -> Admission | None:
+        for _ in range(delay):
+            await asyncio.sleep(0)
+        return await coalescer.admit("u1", "2026-03") or await store.count("u1", "2026-03", 1)
+
+    verdicts = await asyncio.gather(*(admit(i % 7) for i in range(120)))
+
+    allowed = sorted(v.calls for v in verdicts if v is not None)
+    expected = 120 if limit is None else min(limit, 120)
+    assert allowed == list(range(1, expected + 1))
+    assert store.calls == expected and coalescer.in_flight == 0

@@ -90,7 +90,9 @@ class SqlUsageMeter:
         self._driver_sql = DriverStatement.compile(self._common_case, engine.dialect)
         # Inline SQLite tries the cheaper UPDATE first (see counting_update).
         self._update_sql = DriverStatement.compile(counting_update(plans, PLANS), engine.dialect)
-        self._coalescer = AdmissionCoalescer(self._count_calls)
+        # On PostgreSQL the first admit of a key waits for the next event-loop step, so that
+        # the admits made in this one share its round trip (see AdmissionCoalescer).
+        self._coalescer = AdmissionCoalescer(self._count_calls, gather_step=pool is not None)
         self._steps = None if inline is None else StepAdmissions(self._count_inline, InlineBusy)
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
