@@ -286,3 +286,21 @@ async def test_gathering_many_concurrent_admits_allow_exactly_the_limit(limit: i
     expected = 120 if limit is None else min(limit, 120)
     assert allowed == list(range(1, expected + 1))
     assert store.calls == expected and coalescer.in_flight == 0
+
+
+async def test_a_busy_key_waits_a_little_for_more_admits_and_an_idle_one_does_not() -> None:
+    store = FakeStore()
+    coalescer = AdmissionCoalescer(store.count, gather_step=True, busy_delay=0.05)
+
+    async with asyncio.timeout(0.04):  # calls that never overlap never wait the busy delay
+        for _ in range(3):
+            await coalescer.admit("u1", "2026-03")
+    await asyncio.gather(*(coalescer.admit("u1", "2026-03") for _ in range(3)))  # overlapping
+    first = asyncio.create_task(coalescer.admit("u1", "2026-03"))
+    await asyncio.sleep(0.01)  # a step is long gone; the busy key's group is still open
+    second = asyncio.create_task(coalescer.admit("u1", "2026-03"))
+    verdicts = await asyncio.gather(first, second)
+
+    assert store.statements == [1, 1, 1, 3, 2]
+    assert [v.calls for v in verdicts if v is not None] == [7, 8]
+    assert coalescer.in_flight == 0
