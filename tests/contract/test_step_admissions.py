@@ -1,11 +1,12 @@
-"""StepAdmissions: admits of one key made in the same event-loop step are counted by one
-synchronous statement at the start of the next step, all or none; cancellation before it runs
-counts nothing; errors reach every member. The store is a fake counter here (the SQL meter's
-tests run the grouping on a real SQLite file)."""
+"""StepAdmissions: admits made in the same event-loop step are counted at the start of the next,
+synchronously: one statement per key for all its calls (all or none), every key of the step in
+one transaction; cancellation before it runs counts nothing; errors reach every member. The
+store is a fake counter here (the SQL meter's tests run the grouping on a real SQLite file)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
@@ -18,27 +19,35 @@ class Busy(Exception):
 
 
 class FakeStore:
-    """Counts like the admission statement: k calls all or none under `limit`; the next
-    `busy` statements find the database locked."""
+    """Counts like the admission statements: k calls of a key all or none under `limit`, the
+    keys of one call in one transaction; the next `busy` transactions find it locked."""
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
-        self.calls = 0
-        self.statements: list[tuple[str, str, int]] = []
+        self.calls: dict[tuple[str, str], int] = {}
+        self.transactions: list[list[tuple[str, str, int]]] = []
         self.fail: Exception | None = None
         self.busy = 0
 
-    def count(self, user_id: str, period: str, k: int) -> Admission | None:
-        self.statements.append((user_id, period, k))
+    @property
+    def statements(self) -> list[tuple[str, str, int]]:
+        return [each for transaction in self.transactions for each in transaction]
+
+    def count_many(self, counts: Sequence[tuple[str, str, int]]) -> list[Admission | None]:
+        self.transactions.append(list(counts))
         if self.fail is not None:
             raise self.fail
         if self.busy:
             self.busy -= 1
             raise Busy("database is locked")
-        if self.limit is not None and self.calls + k > self.limit:
+        return [self.count(user_id, period, k) for user_id, period, k in counts]
+
+    def count(self, user_id: str, period: str, k: int) -> Admission | None:
+        calls = self.calls.get((user_id, period), 0)
+        if self.limit is not None and calls + k > self.limit:
             return None
-        self.calls += k
-        return Admission(allowed=True, calls=self.calls, limit=self.limit, plan="pro")
+        self.calls[user_id, period] = calls + k
+        return Admission(allowed=True, calls=calls + k, limit=self.limit, plan="pro")
 
 
 def _numbers(verdicts: list[object]) -> list[int]:
@@ -47,7 +56,7 @@ def _numbers(verdicts: list[object]) -> list[int]:
 
 async def test_a_lone_admit_is_counted_by_a_statement_of_its_own() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     verdict = await steps.admit("u1", "2026-03")
 
@@ -58,7 +67,7 @@ async def test_a_lone_admit_is_counted_by_a_statement_of_its_own() -> None:
 
 async def test_admits_of_one_step_are_counted_by_one_statement_with_their_own_numbers() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     verdicts = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(10)))
 
@@ -67,24 +76,22 @@ async def test_admits_of_one_step_are_counted_by_one_statement_with_their_own_nu
     assert steps.waiting == 0
 
 
-async def test_each_user_and_period_has_its_own_statement_in_the_same_step() -> None:
+async def test_each_user_and_period_has_its_own_statement_in_the_steps_transaction() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     keys = [("u1", "2026-03"), ("u2", "2026-03"), ("u1", "2026-04"), ("u1", "2026-03")]
     verdicts = await asyncio.gather(*(steps.admit(user, period) for user, period in keys))
 
-    assert sorted(store.statements) == [
-        ("u1", "2026-03", 2),
-        ("u1", "2026-04", 1),
-        ("u2", "2026-03", 1),
+    assert store.transactions == [  # one statement per key, one transaction for the step
+        [("u1", "2026-03", 2), ("u2", "2026-03", 1), ("u1", "2026-04", 1)]
     ]
-    assert all(v is not None for v in verdicts)
+    assert [v.calls for v in verdicts if v is not None] == [1, 1, 1, 2]
 
 
 async def test_admits_of_later_steps_get_a_statement_of_their_own() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     first = await steps.admit("u1", "2026-03")
     second = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(3)))
@@ -95,18 +102,18 @@ async def test_admits_of_later_steps_get_a_statement_of_their_own() -> None:
 
 async def test_near_the_limit_a_group_that_does_not_fit_is_sent_to_the_full_path() -> None:
     store = FakeStore(limit=3)
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     verdicts = await asyncio.gather(*(steps.admit("u1", "2026-03") for _ in range(5)))
 
     # 5 > 3: nothing is counted, every member is told to take the full path one at a time.
     assert list(verdicts) == [None] * 5
-    assert store.calls == 0
+    assert store.calls == {}
 
 
 async def test_an_admit_cancelled_before_its_step_is_neither_counted_nor_in_the_way() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     calls = [asyncio.create_task(steps.admit("u1", "2026-03")) for _ in range(4)]
     await asyncio.sleep(0)  # every task is waiting for the step's statement
@@ -115,12 +122,12 @@ async def test_an_admit_cancelled_before_its_step_is_neither_counted_nor_in_the_
 
     assert isinstance(done[1], asyncio.CancelledError)
     assert store.statements == [("u1", "2026-03", 3)]
-    assert _numbers(done) == [1, 2, 3] and store.calls == 3
+    assert _numbers(done) == [1, 2, 3] and store.calls == {("u1", "2026-03"): 3}
 
 
 async def test_a_step_whose_admits_were_all_cancelled_runs_no_statement() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     call = asyncio.create_task(steps.admit("u1", "2026-03"))
     await asyncio.sleep(0)
@@ -134,7 +141,7 @@ async def test_a_step_whose_admits_were_all_cancelled_runs_no_statement() -> Non
 
 async def test_a_failed_statement_fails_every_member_and_the_next_step_still_counts() -> None:
     store = FakeStore()
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
     store.fail = OSError("disk I/O error")
 
     failed = await asyncio.gather(
@@ -150,7 +157,7 @@ async def test_a_failed_statement_fails_every_member_and_the_next_step_still_cou
 async def test_a_locked_database_is_tried_again_and_later_admits_join_the_waiting_group() -> None:
     store = FakeStore()
     store.busy = 2
-    steps = StepAdmissions(store.count, Busy, retry_delays=(0.0, 0.01))
+    steps = StepAdmissions(store.count_many, Busy, retry_delays=(0.0, 0.01))
 
     first = [asyncio.create_task(steps.admit("u1", "2026-03")) for _ in range(2)]
     await asyncio.sleep(0.005)  # after the first retry, during the second's wait
@@ -164,7 +171,7 @@ async def test_a_locked_database_is_tried_again_and_later_admits_join_the_waitin
 async def test_a_database_locked_at_every_try_raises_busy_in_every_member() -> None:
     store = FakeStore()
     store.busy = 3
-    steps = StepAdmissions(store.count, Busy, retry_delays=(0.0, 0.001))
+    steps = StepAdmissions(store.count_many, Busy, retry_delays=(0.0, 0.001))
 
     done = await asyncio.gather(
         *(steps.admit("u1", "2026-03") for _ in range(3)), return_exceptions=True
@@ -172,14 +179,14 @@ async def test_a_database_locked_at_every_try_raises_busy_in_every_member() -> N
     after = await steps.admit("u1", "2026-03")  # the lock is gone: a new group, counted
 
     assert all(isinstance(error, Busy) for error in done)
-    assert len(store.statements) == 4 and store.calls == 1
+    assert len(store.transactions) == 4 and store.calls == {("u1", "2026-03"): 1}
     assert after is not None and after.calls == 1
 
 
 @pytest.mark.parametrize("limit", [1, 7, 50, 119, 120, 121, None])
 async def test_many_concurrent_admits_allow_exactly_the_limit(limit: int | None) -> None:
     store = FakeStore(limit=limit)
-    steps = StepAdmissions(store.count)
+    steps = StepAdmissions(store.count_many)
 
     async def admit(delay: int) -> Admission | None:
         for _ in range(delay):  # spread over several steps, like requests as they arrive
@@ -192,4 +199,4 @@ async def test_many_concurrent_admits_allow_exactly_the_limit(limit: int | None)
     allowed = sorted(_numbers(list(verdicts)))
     expected = 120 if limit is None else min(limit, 120)
     assert allowed == list(range(1, expected + 1))  # each number once, none past the limit
-    assert store.calls == expected
+    assert store.calls.get(("u1", "2026-03"), 0) == expected

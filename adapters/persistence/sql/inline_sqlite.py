@@ -26,8 +26,8 @@ the latest committed state and never block writers, in this process or any other
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -35,7 +35,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
 
-__all__ = ["InlineBusy", "InlineSqlite"]
+__all__ = ["FetchOne", "InlineBusy", "InlineSqlite"]
+
+T = TypeVar("T")
+Row = tuple[Any, ...]
+FetchOne = Callable[[str, Mapping[str, Any] | Sequence[Any]], Row | None]
+"""fetch_one(driver SQL, values): the first row (None if none), as the driver returns it."""
 
 
 class InlineBusy(Exception):
@@ -86,9 +91,7 @@ class InlineSqlite:
 
         return cls(engine)
 
-    def fetch_one(
-        self, sql: str, parameters: Mapping[str, Any] | Sequence[Any]
-    ) -> tuple[Any, ...] | None:
+    def fetch_one(self, sql: str, parameters: Mapping[str, Any] | Sequence[Any]) -> Row | None:
         """The first row of driver SQL (None if none), as the driver returns it.
 
         Raises:
@@ -106,6 +109,34 @@ class InlineSqlite:
         finally:
             self._check_in(checked_out)
         return rows[0] if rows else None
+
+    def in_transaction(self, work: Callable[[FetchOne], T]) -> T:
+        """`work(fetch_one)` inside one write transaction: its statements take effect together
+        or not at all (what `work` raises rolls them back and is raised).
+
+        Raises:
+            InlineBusy: the database is locked, missing or not migrated yet; nothing was done.
+        """
+        checked_out = self._check_out()
+        connection = checked_out[1]
+
+        def fetch_one(sql: str, parameters: Mapping[str, Any] | Sequence[Any]) -> Row | None:
+            rows = connection.execute(sql, parameters).fetchall()
+            return rows[0] if rows else None
+
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                done = work(fetch_one)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            raise InlineBusy(str(error)) from error
+        finally:
+            self._check_in(checked_out)
+        return done
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run driver SQL for every row, all in one transaction (written together or not).

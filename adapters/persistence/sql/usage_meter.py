@@ -24,7 +24,7 @@ a time, uses the engine.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +38,7 @@ from adapters.persistence.sql.admission_statement import (
     counting_update,
 )
 from adapters.persistence.sql.driver_statement import DriverStatement
-from adapters.persistence.sql.inline_sqlite import InlineBusy, InlineSqlite
+from adapters.persistence.sql.inline_sqlite import FetchOne, InlineBusy, InlineSqlite
 from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from adapters.persistence.sql.step_admissions import StepAdmissions
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
@@ -103,7 +103,9 @@ class SqlUsageMeter:
             gather_step=pool is not None,
             busy_delay=BUSY_GATHER_S if pool is not None else 0.0,
         )
-        self._steps = None if inline is None else StepAdmissions(self._count_inline, InlineBusy)
+        self._steps = (
+            None if inline is None else StepAdmissions(self._count_inline_many, InlineBusy)
+        )
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         # The common case (allowed, within the server limit) is one statement, shared by the
@@ -136,22 +138,29 @@ class SqlUsageMeter:
             return None if row is None else _counted(*row)
         if self._inline is not None:
             with contextlib.suppress(InlineBusy):
-                return self._inline_count(self._inline, parameters)
+                return self._inline_count(self._inline.fetch_one, parameters)
         return await self._engine_count(parameters)
 
-    def _count_inline(self, user_id: str, period: str, count: int) -> Admission | None:
-        """The common case's statement for `count` calls, inline (raises InlineBusy)."""
+    def _count_inline_many(
+        self, counts: Sequence[tuple[str, str, int]]
+    ) -> Sequence[Admission | None]:
+        """The common case for each (user, period, count), inline, in one transaction when
+        there are several (see StepAdmissions; raises InlineBusy, nothing counted)."""
         assert self._inline is not None
-        parameters = {"user_id": user_id, "period": period, "count": count}
-        return self._inline_count(self._inline, parameters)
+        parameters = [{"user_id": u, "period": p, "count": k} for u, p, k in counts]
+        if len(parameters) == 1:
+            return [self._inline_count(self._inline.fetch_one, parameters[0])]
+        return self._inline.in_transaction(
+            lambda fetch_one: [self._inline_count(fetch_one, each) for each in parameters]
+        )
 
-    def _inline_count(self, inline: InlineSqlite, parameters: dict[str, Any]) -> Admission | None:
-        """The common case on the inline SQLite connection (raises InlineBusy): the UPDATE when
+    def _inline_count(self, fetch_one: FetchOne, parameters: dict[str, Any]) -> Admission | None:
+        """The common case on an inline SQLite connection (raises InlineBusy): the UPDATE when
         the period's row exists and the calls are allowed, else the upsert, which creates the
         row or finds the calls refused."""
-        row = inline.fetch_one(self._update_sql.sql, self._update_sql.arguments(parameters))
+        row = fetch_one(self._update_sql.sql, self._update_sql.arguments(parameters))
         if row is None:
-            row = inline.fetch_one(self._driver_sql.sql, self._driver_sql.arguments(parameters))
+            row = fetch_one(self._driver_sql.sql, self._driver_sql.arguments(parameters))
         return None if row is None else _counted(*row)
 
     async def _engine_count(self, parameters: dict[str, Any]) -> Admission | None:
