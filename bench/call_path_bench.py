@@ -170,6 +170,8 @@ class Ours:
     plan_note: str
     api_token: str
     spec_id: str
+    tenants: list[tuple[str, str]] = field(default_factory=list)
+    """(API token, spec id) of each user whose servers share the server-bound phase."""
 
 
 def _server_body(slug: str) -> dict[str, Any]:
@@ -183,20 +185,28 @@ server's 10,000 calls per minute (API.md's ceiling for `rateLimitPerMinute`)."""
 
 @contextlib.asynccontextmanager
 async def _fresh_endpoints(ours: Ours) -> AsyncIterator[list[tuple[str, str]]]:
-    """Servers of their own for one server-bound phase ((MCP URL, token) each), deleted after."""
-    async with httpx2.AsyncClient(
-        base_url=ours.base, headers={"Authorization": f"Bearer {ours.api_token}"}, timeout=60
-    ) as api:
-        made: list[dict[str, Any]] = []
+    """Servers of their own for one server-bound phase ((MCP URL, token) each), deleted after:
+    FRESH_SERVERS of the bench user, or one per user with `--users`."""
+    tenants = ours.tenants or [(ours.api_token, ours.spec_id)] * FRESH_SERVERS
+    made: list[tuple[httpx2.AsyncClient, dict[str, Any]]] = []
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {
+            token: await stack.enter_async_context(
+                httpx2.AsyncClient(
+                    base_url=ours.base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+                )
+            )
+            for token, _spec in tenants
+        }
         try:
-            for _ in range(FRESH_SERVERS):
+            for token, spec_id in tenants:
                 body = _server_body(f"load-{os.urandom(4).hex()}")
-                answer = await api.post(f"/api/specs/{ours.spec_id}/servers", json=body)
+                answer = await clients[token].post(f"/api/specs/{spec_id}/servers", json=body)
                 answer.raise_for_status()
-                made.append(answer.json()["data"])
-            yield [(f"{ours.base}/mcp/{d['endpointId']}", d["token"]) for d in made]
+                made.append((clients[token], answer.json()["data"]))
+            yield [(f"{ours.base}/mcp/{d['endpointId']}", d["token"]) for _c, d in made]
         finally:
-            for data in made:
+            for api, data in made:
                 (await api.delete(f"/api/servers/{data['id']}")).raise_for_status()
 
 
@@ -238,8 +248,37 @@ async def _raise_plan(database_url: str, user: str) -> str:
     return f"users.plan='pro' ({changed} row), no budget cap"
 
 
+async def _mint_token(env: dict[str, str], user: str) -> str:
+    minted = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "entrypoints.cli.main", "dev-token", "--user", user],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return minted.stdout.strip()
+
+
+async def _add_spec(base: str, token: str, spec: dict[str, Any]) -> str:
+    """Import the spec as the token's user (its first request makes the user); the spec's id."""
+    async with httpx2.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as api:
+        created = await api.post("/api/specs", json={"name": "bench", "rawSpec": spec})
+        created.raise_for_status()
+        return str(created.json()["data"]["id"])
+
+
 async def _start_ours(
-    procs: Processes, work: Path, spec: dict[str, Any], metering: bool, database_url: str | None
+    procs: Processes,
+    work: Path,
+    spec: dict[str, Any],
+    metering: bool,
+    database_url: str | None,
+    users: int = 1,
 ) -> Ours:
     """`specmcp serve` on `database_url` (None: a SQLite file in `work`), spec and server made."""
     await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
@@ -252,29 +291,27 @@ async def _start_ours(
     child = procs.start(argv, env, log)
     base = f"http://127.0.0.1:{port}"
     await _wait_http(f"{base}/health", child, log)
-    minted = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "entrypoints.cli.main", "dev-token", "--user", "bench"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    token = minted.stdout.strip()
+    token = await _mint_token(env, "bench")
+    spec_id = await _add_spec(base, token, spec)
+    plan_note = await _raise_plan(database_url, "bench")
     async with httpx2.AsyncClient(
         base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
     ) as api:
-        created = await api.post("/api/specs", json={"name": "bench", "rawSpec": spec})
-        created.raise_for_status()
-        spec_id = created.json()["data"]["id"]
-        plan_note = await _raise_plan(database_url, "bench")
         made = await api.post(f"/api/specs/{spec_id}/servers", json=_server_body("bench"))
         made.raise_for_status()
         data = made.json()["data"]
     mcp_url = f"{base}/mcp/{data['endpointId']}"
-    return Ours(base, mcp_url, data["token"], child.pid, plan_note, token, spec_id)
+    ours = Ours(base, mcp_url, data["token"], child.pid, plan_note, token, spec_id)
+    if users > 1:
+        # The server-bound phase spreads its connections over one server of each user.
+        ours.tenants.append((token, spec_id))
+        for number in range(1, users):
+            user = f"bench-{number}"
+            other = await _mint_token(env, user)
+            ours.tenants.append((other, await _add_spec(base, other, spec)))
+            await _raise_plan(database_url, user)
+        ours.plan_note += f"; {users} users in the server-bound phase, the same plan"
+    return ours
 
 
 # --------------------------------------------------------------------------- callers
@@ -835,7 +872,12 @@ async def _run_on(
                 if args.metering not in ("both", "on" if metering else "off"):
                     continue
                 ours = await _start_ours(
-                    procs, work / f"metering-{metering}", spec, metering, databases[metering]
+                    procs,
+                    work / f"metering-{metering}",
+                    spec,
+                    metering,
+                    databases[metering],
+                    args.users,
                 )
                 if metering:
                     print(f"metering quota: {ours.plan_note}")
@@ -946,6 +988,13 @@ def main() -> None:
         default=5.0,
         help="per MCP target, seconds of the server-bound phase (lean load generator on "
         "CPU 1, the server alone on CPU 0); 0 skips it",
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=1,
+        help="users whose servers share the server-bound phase's connections (one server "
+        "each; 1: the bench user's own servers): metering counts per user",
     )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     parser.add_argument("--py-spy", type=Path, help="record the servers with py-spy into DIR")

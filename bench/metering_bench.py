@@ -99,6 +99,7 @@ def _call_path_args(args: argparse.Namespace) -> argparse.Namespace:
         py_spy=None,
         done_rounds=[],
         capacity_seconds=args.capacity_seconds,
+        users=args.users,
     )
 
 
@@ -113,6 +114,12 @@ async def main() -> None:
         type=float,
         default=5.0,
         help="seconds of call_path_bench's server-bound phase per server and round (0: none)",
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=1,
+        help="users sharing the server-bound phase (see call_path_bench.py --users)",
     )
     args = parser.parse_args()
     if args.rows * 3 // 4 < 100 * 50:

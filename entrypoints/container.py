@@ -280,9 +280,16 @@ class Container(containers.DeclarativeContainer):
     delete_credential = providers.Singleton(DeleteCredential, uow)
     rotate_vault_keys = providers.Factory(RotateVaultKeys, uow, vault)
 
+    # The per-call endpoint lookups' own connections on PostgreSQL (reads: the commit setting
+    # does not matter).
+    lookup_pool = providers.Selector(
+        config.persistence,
+        sql=providers.Singleton(PostgresDriverPool.for_url, config.database_url),
+        memory=providers.Object(None),
+    )
     endpoint_directory = providers.Selector(
         config.persistence,
-        sql=providers.Singleton(SqlEndpointDirectory, engine, inline_sqlite),
+        sql=providers.Singleton(SqlEndpointDirectory, engine, inline_sqlite, lookup_pool),
         memory=providers.Object(None),
     )
     endpoint_catalog = providers.Singleton(EndpointCatalog, uow, directory=endpoint_directory)

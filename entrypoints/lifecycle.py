@@ -42,6 +42,7 @@ async def shutdown_container(container: Container) -> None:
         "payments",
         "meter_pool",
         "log_pool",
+        "lookup_pool",
         "inline_sqlite",
         "engine",
     )

@@ -1,8 +1,9 @@
 """The per-call endpoint lookup returns exactly the stored server, on every SQL path it takes.
 
-`sqlite-inline` is what `specmcp serve` runs on its embedded database: the statement on the
-driver, its row through the column types by hand (`DriverColumns`); `sqlite` and `postgres` go
-through the engine. All must give the Server the repository stored, field for field.
+`sqlite-inline` and `postgres-pool` are what `specmcp serve` runs on its embedded database and
+on PostgreSQL: the statement on the driver, its row through the column types by hand
+(`DriverColumns`); `sqlite` and `postgres` go through the engine. All must give the Server the
+repository stored, field for field.
 """
 
 from __future__ import annotations
@@ -19,13 +20,19 @@ from sqlalchemy import text
 from adapters.persistence.sql import SqlUnitOfWorkFactory, create_sql_engine
 from adapters.persistence.sql.endpoint_directory import SqlEndpointDirectory
 from adapters.persistence.sql.inline_sqlite import InlineSqlite
+from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from application.usecases.endpoint_catalog import EndpointCatalog
 from tests.contract.conftest import migrated_sql_url
 from tests.contract.test_repositories import NESTED, T0, seed, server
 
 
 @pytest.fixture(
-    params=["sqlite-inline", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    params=[
+        "sqlite-inline",
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("postgres-pool", marks=pytest.mark.postgres),
+    ]
 )
 async def stores(
     request: pytest.FixtureRequest, tmp_path: Path
@@ -33,14 +40,17 @@ async def stores(
     url = migrated_sql_url(request, tmp_path, request.param)
     engine = create_sql_engine(url)
     inline = InlineSqlite.for_url(url) if request.param == "sqlite-inline" else None
+    pool = PostgresDriverPool.for_url(url) if request.param == "postgres-pool" else None
     try:
         async with engine.begin() as connection:
             for table in ("tools", "servers", "specs", "users"):
                 await connection.execute(text(f"DELETE FROM {table}"))
-        yield SqlUnitOfWorkFactory(engine), SqlEndpointDirectory(engine, inline)
+        yield SqlUnitOfWorkFactory(engine), SqlEndpointDirectory(engine, inline, pool)
     finally:
         if inline is not None:
             inline.dispose()
+        if pool is not None:
+            await pool.close()
         await engine.dispose()
 
 

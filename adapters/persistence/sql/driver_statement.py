@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, cast
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -68,6 +69,14 @@ class DriverColumns:
         for index, column in enumerate(columns):
             names.append(str(column.key))
             processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if (
+                processor is None
+                and dialect.driver == "asyncpg"
+                and isinstance(column.type, sa.JSON)
+            ):
+                # SQLAlchemy decodes JSON with a codec it sets on its own asyncpg connections;
+                # the driver's own connections return the text.
+                processor = _json_or_none
             if processor is not None:
                 processors.append((index, processor))
         return cls(tuple(names), tuple(processors))
@@ -78,3 +87,8 @@ class DriverColumns:
         for index, processor in self.processors:
             values[index] = processor(values[index])
         return dict(zip(self.names, values, strict=True))
+
+
+def _json_or_none(value: Any) -> Any:
+    """JSON text as the engine decodes it (its json_deserializer, engine.py); SQL NULL: None."""
+    return None if value is None else msgspec.json.decode(value)
