@@ -31,6 +31,8 @@ bench:
     uv run --group bench python bench/call_path_bench.py
     uv run python bench/outbound_bench.py
     uv run python bench/metering_bench.py
+    uv run --group bench python bench/call_path_bench.py --users 20 --modes 2026 --skip-fastmcp
+    uv run python bench/metering_bench.py --users 20 --rows 10000 --reps 3
 
 # schemathesis against /schema/openapi.json with a long budget (CI runs a small one)
 fuzz EXAMPLES="200":
