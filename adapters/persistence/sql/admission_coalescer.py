@@ -144,10 +144,12 @@ class AdmissionCoalescer:
         # Under load a group is waiting whenever a statement returns: this one task counts
         # them one after the other (a new task per group cost ~2.5 us of CPU per admit, about
         # a third of the coalescer's own, with 4 admitters and a statement that does nothing).
-        if group is None and self._busy_delay and self._busy(key, flight.loop.time()):
-            await asyncio.sleep(self._busy_delay)  # admits keep joining `flight.waiting`
-        next_group = self._close_group(key, flight) if group is None else group
+        next_group = group
         try:
+            if next_group is None:
+                if self._busy_delay and self._busy(key, flight.loop.time()):
+                    await asyncio.sleep(self._busy_delay)  # admits keep joining the flight
+                next_group = self._close_group(key, flight)
             while next_group is not None:
                 await self._run_group(key, next_group)
                 next_group = self._close_group(key, flight)

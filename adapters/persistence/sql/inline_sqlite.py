@@ -14,12 +14,12 @@ to the same file, with two guards that keep the event loop from ever waiting:
   the aiosqlite connections do, and the request log store has `checkpoint` run on a worker
   thread every second.
 
-`fetch_one` and `execute_many` take driver SQL (`DriverStatement`, compiled once) and plain
-values, and run on `sqlite3` connections this object keeps checked out: no SQLAlchemy work
-per call. Each statement is its own transaction (autocommit), except `execute_many` (one
-transaction, begun and ended within the call). So this process never holds the write lock
-across an await, which is what made the inline statements find the database locked by this
-very process while an aiosqlite transaction waited for its next hop. In WAL mode readers see
+`fetch_one`, `in_transaction` and `execute_many` take driver SQL (`DriverStatement`, compiled
+once) and plain values, and run on `sqlite3` connections this object keeps checked out: no
+SQLAlchemy work per call. Each `fetch_one` is its own transaction (autocommit); `in_transaction`
+and `execute_many` run one transaction, begun and ended within the call. So this process never
+holds the write lock across an await, which is what made the inline statements find the
+database locked by this very process while an aiosqlite transaction waited for its next hop. In WAL mode readers see
 the latest committed state and never block writers, in this process or any other.
 """
 
@@ -117,17 +117,33 @@ class InlineSqlite:
         Raises:
             InlineBusy: the database is locked, missing or not migrated yet; nothing was done.
         """
+
+        def run(connection: sqlite3.Connection) -> T:
+            def fetch_one(sql: str, parameters: Mapping[str, Any] | Sequence[Any]) -> Row | None:
+                rows = connection.execute(sql, parameters).fetchall()
+                return rows[0] if rows else None
+
+            return work(fetch_one)
+
+        return self._transaction(run)
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run driver SQL for every row, all in one transaction (written together or not).
+
+        Raises:
+            InlineBusy: the database is locked, missing or not migrated yet; nothing was written.
+        """
+        self._transaction(lambda connection: connection.executemany(sql, rows))
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on a checked-out connection between BEGIN IMMEDIATE and COMMIT (ROLLBACK
+        and raise when it raises); InlineBusy when SQLite refuses (nothing done)."""
         checked_out = self._check_out()
         connection = checked_out[1]
-
-        def fetch_one(sql: str, parameters: Mapping[str, Any] | Sequence[Any]) -> Row | None:
-            rows = connection.execute(sql, parameters).fetchall()
-            return rows[0] if rows else None
-
         try:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                done = work(fetch_one)
+                done = work(connection)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
@@ -137,27 +153,6 @@ class InlineSqlite:
         finally:
             self._check_in(checked_out)
         return done
-
-    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run driver SQL for every row, all in one transaction (written together or not).
-
-        Raises:
-            InlineBusy: the database is locked, missing or not migrated yet; nothing was written.
-        """
-        checked_out = self._check_out()
-        connection = checked_out[1]
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                connection.executemany(sql, rows)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        except sqlite3.OperationalError as error:
-            raise InlineBusy(str(error)) from error
-        finally:
-            self._check_in(checked_out)
 
     def checkpoint(self) -> None:
         """Copy the WAL back into the database file: PASSIVE, it neither waits for nor blocks
