@@ -19,8 +19,9 @@ once) and plain values, and run on `sqlite3` connections this object keeps check
 SQLAlchemy work per call. Each `fetch_one` is its own transaction (autocommit); `in_transaction`
 and `execute_many` run one transaction, begun and ended within the call. So this process never
 holds the write lock across an await, which is what made the inline statements find the
-database locked by this very process while an aiosqlite transaction waited for its next hop. In WAL mode readers see
-the latest committed state and never block writers, in this process or any other.
+database locked by this very process while an aiosqlite transaction waited for its next hop.
+In WAL mode readers see the latest committed state and never block writers, in this process or
+any other.
 """
 
 from __future__ import annotations
