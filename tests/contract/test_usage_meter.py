@@ -241,6 +241,34 @@ async def test_concurrent_admits_in_one_process_near_the_limit_allow_exactly_the
     assert (await stores.meter.admit("u1", server, PERIOD)).reason == "budget_cap"
 
 
+async def test_concurrent_admits_of_many_users_are_each_counted_up_to_their_own_limit(
+    make_stores,
+):
+    # The served adapters count the users of one event-loop step together (one transaction
+    # on SQLite, one statement on PostgreSQL): each user's calls stay exact, near its limit
+    # too, whatever the others do; a user whose period has no row yet gets one.
+    stores = make_stores(tiny_plans(included=30, rate=None))
+    users = [f"u{i}" for i in range(6)]
+    servers = {user: (await add_account(stores.uow, user, plan="pro"))[0] for user in users}
+    await stores.meter.seed("u1", PERIOD, UsageCounts(calls=25))  # 5 left
+    for user in users[2:]:
+        await stores.meter.seed(user, PERIOD, UsageCounts(calls=3))  # u0: no row yet
+
+    calls = [user for _ in range(12) for user in users]
+    verdicts = await asyncio.gather(*(stores.meter.admit(u, servers[u], PERIOD) for u in calls))
+
+    for user in users:
+        mine = [v for v, u in zip(verdicts, calls, strict=True) if u == user]
+        start = {"u0": 0, "u1": 25}.get(user, 3)
+        allowed = 5 if user == "u1" else 12
+        assert sorted(v.calls for v in mine if v.allowed) == list(
+            range(start + 1, start + allowed + 1)
+        ), user
+        assert [v.reason for v in mine if not v.allowed] == ["monthly_quota"] * (12 - allowed)
+        counts = await stores.meter.counts(user, PERIOD)
+        assert counts == UsageCounts(calls=start + allowed, blocked=12 - allowed), user
+
+
 async def test_concurrent_admits_past_the_server_limit_are_decided_per_server(make_stores):
     stores = make_stores(tiny_plans(included=100, servers=2))
     oldest, second, newest = await add_account(stores.uow, "u1", plan="free", servers=3)

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from domain.metering.plans import Plan
 
-__all__ = ["UNLIMITED", "admission_statement", "counting_update"]
+__all__ = ["UNLIMITED", "admission_statement", "counting_update", "counting_update_many"]
 
 UNLIMITED = 2**62
 """Stands for "no limit" inside the statement, so that comparisons need no NULL handling."""
@@ -147,3 +147,54 @@ RETURNING calls, (SELECT {plan_id} {_ACCOUNT_ROW}) AS plan_id,
   (SELECT {call_limit} {_ACCOUNT_ROW}) AS call_limit
 """  # noqa: S608
     ).columns(*_COLUMNS)
+
+
+def counting_update_many(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa.TextualSelect:
+    """PostgreSQL: `counting_update` for several (user, period) at once, one statement.
+
+    `:user_ids`, `:periods` and `:counts` are arrays of one entry per key (keys distinct). Each
+    key's row gets its own conditions and counts its own calls, all or none, exactly as
+    `counting_update` alone would; a row comes back for each key counted (`user_id`, `period`,
+    then the same three figures); a missing key was not (no row for its period yet, or a
+    condition failed) and the caller runs `admission_statement` for it, which tells why.
+
+    The period rows are locked in one order (user, period) before any is updated, so two of
+    these statements from different processes never wait for each other in a cycle; the
+    single-key statements lock one row. PostgreSQL checks the `UPDATE`'s conditions again on
+    the latest version of a row it had to wait for, so no limit is passed under concurrency.
+    """
+    plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
+    servers_within_limit = (
+        f"CASE WHEN {server_limit} >= {UNLIMITED} THEN true "
+        f"ELSE {_ACTIVE_SERVERS} <= {server_limit} END"
+    )
+    return sa.text(
+        f"""
+WITH wanted AS (
+  SELECT * FROM unnest(CAST(:user_ids AS TEXT[]), CAST(:periods AS TEXT[]),
+                       CAST(:counts AS BIGINT[])) AS w(user_id, period, count)
+),
+account AS (
+  SELECT w.user_id, w.period, w.count, {plan_id} AS plan_id, {call_limit} AS call_limit,
+    {servers_within_limit} AS servers_ok
+  FROM wanted w JOIN users u ON u.id = w.user_id LEFT JOIN budget_caps c ON c.user_id = u.id
+),
+locked AS (
+  SELECT uc.user_id, uc.period FROM usage_counters uc
+  JOIN wanted w ON uc.user_id = w.user_id AND uc.period = w.period
+  ORDER BY uc.user_id, uc.period
+  FOR UPDATE OF uc
+)
+UPDATE usage_counters SET calls = usage_counters.calls + a.count
+FROM account a
+WHERE usage_counters.user_id = a.user_id AND usage_counters.period = a.period
+  AND (usage_counters.user_id, usage_counters.period) IN (SELECT user_id, period FROM locked)
+  AND usage_counters.calls + a.count <= a.call_limit AND a.servers_ok
+RETURNING usage_counters.user_id, usage_counters.period, usage_counters.calls, a.plan_id,
+  a.call_limit
+"""  # noqa: S608
+    ).columns(
+        sa.column("user_id", sa.Text),
+        sa.column("period", sa.Text),
+        *_COLUMNS,
+    )

@@ -98,6 +98,13 @@ class PostgresDriverPool:
         )
         return row
 
+    async def fetch_rows(self, sql: str, *arguments: Any) -> list[asyncpg.Record]:
+        """Every row of one autocommitted statement."""
+        rows: list[asyncpg.Record] = await self._on_connection(
+            lambda connection: connection.fetch(sql, *arguments)
+        )
+        return rows
+
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """`sql` once per row of `rows`, all or none: asyncpg sends them in one round trip and
         PostgreSQL commits them together."""

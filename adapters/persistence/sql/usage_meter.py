@@ -23,6 +23,7 @@ a time, uses the engine.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,9 +37,11 @@ from adapters.persistence.sql.admission_statement import (
     UNLIMITED,
     admission_statement,
     counting_update,
+    counting_update_many,
 )
 from adapters.persistence.sql.driver_statement import DriverStatement
 from adapters.persistence.sql.inline_sqlite import FetchOne, InlineBusy, InlineSqlite
+from adapters.persistence.sql.key_batches import KeyBatches
 from adapters.persistence.sql.postgres_driver_pool import PostgresDriverPool
 from adapters.persistence.sql.step_admissions import StepAdmissions
 from adapters.persistence.sql.tables import budget_caps, servers, usage_counters, users
@@ -106,6 +109,13 @@ class SqlUsageMeter:
         self._steps = (
             None if inline is None else StepAdmissions(self._count_inline_many, InlineBusy)
         )
+        # On PostgreSQL the groups of different users started in one step share a round trip.
+        self._batches = None if pool is None else KeyBatches(self._count_many_on_pool)
+        self._many_sql = (
+            None
+            if pool is None
+            else DriverStatement.compile(counting_update_many(plans, PLANS), engine.dialect)
+        )
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         # The common case (allowed, within the server limit) is one statement, shared by the
@@ -130,16 +140,44 @@ class SqlUsageMeter:
 
     async def _count_calls(self, user_id: str, period: str, count: int) -> Admission | None:
         """The common case's statement for `count` calls (all or none); see CountCalls."""
+        if self._batches is not None:
+            return await self._batches.count(user_id, period, count)
         parameters = {"user_id": user_id, "period": period, "count": count}
-        if self._pool is not None:
-            row = await self._pool.fetch_row(
-                self._driver_sql.sql, *self._driver_sql.arguments(parameters)
-            )
-            return None if row is None else _counted(*row)
         if self._inline is not None:
             with contextlib.suppress(InlineBusy):
                 return self._inline_count(self._inline.fetch_one, parameters)
         return await self._engine_count(parameters)
+
+    async def _count_on_pool(
+        self, pool: PostgresDriverPool, user_id: str, period: str, count: int
+    ) -> Admission | None:
+        parameters = {"user_id": user_id, "period": period, "count": count}
+        row = await pool.fetch_row(self._driver_sql.sql, *self._driver_sql.arguments(parameters))
+        return None if row is None else _counted(*row)
+
+    async def _count_many_on_pool(
+        self, counts: Sequence[tuple[str, str, int]]
+    ) -> Sequence[Admission | None]:
+        """PostgreSQL: the keys of one step in one round trip (see KeyBatches); the keys it
+        did not count get their own statement, which creates the period's row or finds the
+        calls refused."""
+        pool, many = self._pool, self._many_sql
+        assert pool is not None and many is not None
+        if len(counts) == 1:
+            return [await self._count_on_pool(pool, *counts[0])]
+        rows = await pool.fetch_rows(
+            many.sql,
+            [user for user, _, _ in counts],
+            [period for _, period, _ in counts],
+            [count for _, _, count in counts],
+        )
+        counted = {(row[0], row[1]): _counted(row[2], row[3], row[4]) for row in rows}
+        missing = [each for each in counts if (each[0], each[1]) not in counted]
+        alone = await asyncio.gather(*(self._count_on_pool(pool, *each) for each in missing))
+        for (user, period, _), verdict in zip(missing, alone, strict=True):
+            if verdict is not None:
+                counted[user, period] = verdict
+        return [counted.get((user, period)) for user, period, _ in counts]
 
     def _count_inline_many(
         self, counts: Sequence[tuple[str, str, int]]
