@@ -134,6 +134,25 @@ async def test_a_failed_batch_fails_each_count_and_the_next_batch_still_goes() -
     assert later is not None and later.calls == 1
 
 
+async def test_an_error_of_one_keys_own_statement_fails_that_key_only() -> None:
+    async def count_many(counts: Sequence[tuple[str, str, int]]) -> list[object]:
+        return [
+            ConnectionResetError("down")
+            if user == "u2"
+            else Admission(allowed=True, calls=k, limit=None, plan="pro")
+            for user, _period, k in counts
+        ]
+
+    batches = KeyBatches(count_many)  # type: ignore[arg-type]
+
+    done = await asyncio.gather(
+        batches.count("u1", "2026-03", 2), batches.count("u2", "2026-03", 1), return_exceptions=True
+    )
+
+    assert isinstance(done[0], Admission) and done[0].calls == 2
+    assert isinstance(done[1], ConnectionResetError)
+
+
 @pytest.mark.parametrize("users", [1, 7, 40])
 async def test_many_concurrent_counts_are_each_counted_once(users: int) -> None:
     store = FakeStore()

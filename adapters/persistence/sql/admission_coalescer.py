@@ -37,14 +37,14 @@ for it, then one statement counts all of them, all or none (`admission_statement
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Final
 
 import msgspec
 
 from application.ports.metering import Admission
 
-__all__ = ["BUSY_FOR_S", "AdmissionCoalescer", "CountCalls"]
+__all__ = ["BUSY_FOR_S", "AdmissionCoalescer", "CountCalls", "fail_waiters"]
 
 BUSY_FOR_S: Final = 0.05
 """A key is busy for this long after a group of two or more of its admits was counted."""
@@ -180,13 +180,7 @@ class AdmissionCoalescer:
                     if not waiter.done():
                         waiter.set_result(msgspec.structs.replace(counted, calls=number))
         except BaseException as error:
-            for waiter in group:
-                if waiter.done():
-                    continue
-                if isinstance(error, asyncio.CancelledError):
-                    waiter.cancel()
-                else:
-                    waiter.set_exception(error)
+            fail_waiters(group, error)
             if not isinstance(error, Exception):
                 raise
 
@@ -204,3 +198,15 @@ class AdmissionCoalescer:
             # Keys seen once and never again would pile up: keep the ones still busy.
             self._busy_until = {k: t for k, t in self._busy_until.items() if t > now}
         self._busy_until[key] = now + BUSY_FOR_S
+
+
+def fail_waiters(waiters: Iterable[asyncio.Future[Any]], error: BaseException) -> None:
+    """A shared statement failed: each waiter still waiting gets its error (cancelled if the
+    statement was)."""
+    for waiter in waiters:
+        if waiter.done():
+            continue
+        if isinstance(error, asyncio.CancelledError):
+            waiter.cancel()
+        else:
+            waiter.set_exception(error)

@@ -16,7 +16,8 @@ groups of all users are sent together, one batch in flight at a time:
 - A count cancelled before its batch is sent is left out; once sent, its outcome is unknowable
   before it returns, so the batch runs on in a task of its own and the others get their
   verdicts (a cancelled count may have been counted, as a lone statement cancelled mid-flight
-  may have been). An error of the statement is raised in every count of the batch.
+  may have been). An error of the batch's statement is raised in every count of the batch; an
+  error of one key's own statement (see `count_many`) in that key's count only.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+from adapters.persistence.sql.admission_coalescer import fail_waiters
 from application.ports.metering import Admission
 
 __all__ = ["CountMany", "KeyBatches"]
 
-CountMany = Callable[[Sequence[tuple[str, str, int]]], Awaitable[Sequence[Admission | None]]]
+CountMany = Callable[
+    [Sequence[tuple[str, str, int]]], Awaitable[Sequence[Admission | Exception | None]]
+]
 """count_many([(user_id, period, k), ...]) (keys distinct): for each key its k calls counted
-at once, all or none: the admission of the last of them, or None when they were not counted."""
+at once, all or none: the admission of the last of them, None when they were not counted, or
+the error of a statement of that key alone (the others' verdicts stand)."""
 
 _Ask = tuple[str, str, int, "asyncio.Future[Admission | None]"]
 
@@ -91,18 +96,16 @@ class KeyBatches:
         try:
             verdicts = await self._count_many([(user, period, k) for user, period, k, _ in batch])
         except BaseException as error:
-            for *_key, waiter in batch:
-                if waiter.done():
-                    continue
-                if isinstance(error, asyncio.CancelledError):
-                    waiter.cancel()
-                else:
-                    waiter.set_exception(error)
+            fail_waiters((ask[3] for ask in batch), error)
             if not isinstance(error, Exception):
                 raise
         else:
             for (*_key, waiter), verdict in zip(batch, verdicts, strict=True):
-                if not waiter.done():
+                if waiter.done():
+                    continue
+                if isinstance(verdict, Exception):
+                    waiter.set_exception(verdict)  # this key's own statement failed
+                else:
                     waiter.set_result(verdict)
         finally:
             line.flying = False

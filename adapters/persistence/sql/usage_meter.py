@@ -157,10 +157,10 @@ class SqlUsageMeter:
 
     async def _count_many_on_pool(
         self, counts: Sequence[tuple[str, str, int]]
-    ) -> Sequence[Admission | None]:
-        """PostgreSQL: the keys of one step in one round trip (see KeyBatches); the keys it
-        did not count get their own statement, which creates the period's row or finds the
-        calls refused."""
+    ) -> Sequence[Admission | Exception | None]:
+        """PostgreSQL: the keys of a batch in one round trip (see KeyBatches); the keys it did
+        not count get their own statement, which creates the period's row or finds the calls
+        refused (its error, if it fails, is that key's alone: the others were counted)."""
         pool, many = self._pool, self._many_sql
         assert pool is not None and many is not None
         if len(counts) == 1:
@@ -171,12 +171,17 @@ class SqlUsageMeter:
             [period for _, period, _ in counts],
             [count for _, _, count in counts],
         )
-        counted = {(row[0], row[1]): _counted(row[2], row[3], row[4]) for row in rows}
+        counted: dict[tuple[str, str], Admission | Exception | None] = {
+            (row[0], row[1]): _counted(row[2], row[3], row[4]) for row in rows
+        }
         missing = [each for each in counts if (each[0], each[1]) not in counted]
-        alone = await asyncio.gather(*(self._count_on_pool(pool, *each) for each in missing))
+        alone = await asyncio.gather(
+            *(self._count_on_pool(pool, *each) for each in missing), return_exceptions=True
+        )
         for (user, period, _), verdict in zip(missing, alone, strict=True):
-            if verdict is not None:
-                counted[user, period] = verdict
+            if isinstance(verdict, BaseException) and not isinstance(verdict, Exception):
+                raise verdict  # cancelled
+            counted[user, period] = verdict
         return [counted.get((user, period)) for user, period, _ in counts]
 
     def _count_inline_many(
