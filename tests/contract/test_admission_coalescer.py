@@ -10,6 +10,7 @@ import pytest
 
 from adapters.persistence.sql.admission_coalescer import AdmissionCoalescer
 from application.ports.metering import Admission
+from tests.support.loop_steps import until
 
 
 class FakeStore:
@@ -39,14 +40,6 @@ class FakeStore:
         return Admission(allowed=True, calls=self.calls, limit=self.limit, plan="pro")
 
 
-async def _until(condition: object, steps: int = 50) -> None:
-    for _ in range(steps):
-        if callable(condition) and condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition not reached")
-
-
 async def test_a_lone_admit_runs_its_statement_at_once_in_the_callers_task() -> None:
     store = FakeStore()
     coalescer = AdmissionCoalescer(store.count)
@@ -64,9 +57,9 @@ async def test_admits_waiting_on_one_statement_are_counted_by_one_with_their_own
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(10)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     store.release.set()
-    await _until(lambda: store.statements == [1, 9])
+    await until(lambda: store.statements == [1, 9])
     store.release.set()
     verdicts = await asyncio.gather(*calls)
 
@@ -79,12 +72,12 @@ async def test_other_users_and_periods_are_not_held_up() -> None:
     coalescer = AdmissionCoalescer(store.count)
 
     first = asyncio.create_task(coalescer.admit("u1", "2026-03"))
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     others = [
         asyncio.create_task(coalescer.admit(user, period))
         for user, period in (("u2", "2026-03"), ("u1", "2026-04"))
     ]
-    await _until(lambda: store.statements == [1, 1, 1])  # started at once, not queued
+    await until(lambda: store.statements == [1, 1, 1])  # started at once, not queued
     for _ in range(3):
         store.release.set()
         await asyncio.sleep(0)
@@ -97,9 +90,9 @@ async def test_near_the_limit_a_refused_group_falls_back_to_one_at_a_time() -> N
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(6)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     store.release.set()
-    await _until(lambda: store.statements == [1, 5])
+    await until(lambda: store.statements == [1, 5])
     store.release.set()
     verdicts = await asyncio.gather(*calls)
 
@@ -114,11 +107,11 @@ async def test_a_waiter_cancelled_before_its_statement_is_neither_counted_nor_in
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(4)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     calls[2].cancel()
     await asyncio.sleep(0)
     store.release.set()
-    await _until(lambda: store.statements == [1, 2])
+    await until(lambda: store.statements == [1, 2])
     store.release.set()
     done = await asyncio.gather(*calls, return_exceptions=True)
 
@@ -132,9 +125,9 @@ async def test_a_member_cancelled_during_its_statement_leaves_the_others_their_v
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(4)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     store.release.set()
-    await _until(lambda: store.statements == [1, 3])
+    await until(lambda: store.statements == [1, 3])
     calls[1].cancel()  # its group's statement is running: it is counted, like a lone call's
     await asyncio.sleep(0)
     store.release.set()
@@ -150,9 +143,9 @@ async def test_a_leader_cancelled_during_its_statement_still_hands_over_to_the_w
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(3)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     calls[0].cancel()
-    await _until(lambda: store.statements == [1, 2])
+    await until(lambda: store.statements == [1, 2])
     store.release.set()
     done = await asyncio.gather(*calls, return_exceptions=True)
 
@@ -166,14 +159,14 @@ async def test_a_failed_group_statement_fails_each_member_and_the_next_group_sti
     coalescer = AdmissionCoalescer(store.count)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(3)]
-    await _until(lambda: store.statements == [1])
+    await until(lambda: store.statements == [1])
     store.release.set()
-    await _until(lambda: store.statements == [1, 2])
+    await until(lambda: store.statements == [1, 2])
     store.fail = ConnectionResetError("down")
     later = asyncio.create_task(coalescer.admit("u1", "2026-03"))
     await asyncio.sleep(0)
     store.release.set()
-    await _until(lambda: store.statements == [1, 2, 1])
+    await until(lambda: store.statements == [1, 2, 1])
     store.fail = None
     store.release.set()
     done = await asyncio.gather(*calls, later, return_exceptions=True)
@@ -210,11 +203,11 @@ async def test_gathering_a_step_counts_its_first_admits_with_one_statement() -> 
     coalescer = AdmissionCoalescer(store.count, gather_step=True)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(10)]
-    await _until(lambda: store.statements == [10])  # not [1], then [9]
+    await until(lambda: store.statements == [10])  # not [1], then [9]
     later = asyncio.create_task(coalescer.admit("u1", "2026-03"))  # while it is in flight
     await asyncio.sleep(0)
     store.release.set()
-    await _until(lambda: store.statements == [10, 1])
+    await until(lambda: store.statements == [10, 1])
     store.release.set()
     verdicts = await asyncio.gather(*calls, later)
 
@@ -254,7 +247,7 @@ async def test_gathering_a_member_cancelled_during_the_statement_does_not_cancel
     coalescer = AdmissionCoalescer(store.count, gather_step=True)
 
     calls = [asyncio.create_task(coalescer.admit("u1", "2026-03")) for _ in range(3)]
-    await _until(lambda: store.statements == [3])
+    await until(lambda: store.statements == [3])
     calls[0].cancel()  # the first admit: the statement is the group's, not its own
     await asyncio.sleep(0)
     store.release.set()

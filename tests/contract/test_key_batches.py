@@ -12,6 +12,7 @@ import pytest
 
 from adapters.persistence.sql.key_batches import KeyBatches
 from application.ports.metering import Admission
+from tests.support.loop_steps import until
 
 
 class FakeStore:
@@ -44,14 +45,6 @@ class FakeStore:
         return verdicts
 
 
-async def _until(condition: object, steps: int = 50) -> None:
-    for _ in range(steps):
-        if callable(condition) and condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition not reached")
-
-
 async def test_the_counts_of_one_step_go_in_one_batch() -> None:
     store = FakeStore()
     batches = KeyBatches(store.count_many)
@@ -69,13 +62,13 @@ async def test_counts_asked_for_while_a_batch_flies_go_together_in_the_next() ->
     batches = KeyBatches(store.count_many)
 
     first = asyncio.create_task(batches.count("u1", "2026-03", 1))
-    await _until(lambda: len(store.batches) == 1)
+    await until(lambda: len(store.batches) == 1)
     later = [asyncio.create_task(batches.count(f"u{i}", "2026-03", 1)) for i in range(2, 6)]
     for _ in range(5):
         await asyncio.sleep(0)
     assert len(store.batches) == 1  # they wait for the batch in flight
     store.release.set()
-    await _until(lambda: len(store.batches) == 2)
+    await until(lambda: len(store.batches) == 2)
     store.release.set()
     await asyncio.gather(first, *later)
 

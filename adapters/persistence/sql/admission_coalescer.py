@@ -37,14 +37,13 @@ for it, then one statement counts all of them, all or none (`admission_statement
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from typing import Final
 
-import msgspec
-
+from adapters.persistence.sql.group_verdicts import fail_waiters, hand_out
 from application.ports.metering import Admission
 
-__all__ = ["BUSY_FOR_S", "AdmissionCoalescer", "CountCalls", "fail_waiters"]
+__all__ = ["BUSY_FOR_S", "AdmissionCoalescer", "CountCalls"]
 
 BUSY_FOR_S: Final = 0.05
 """A key is busy for this long after a group of two or more of its admits was counted."""
@@ -168,17 +167,9 @@ class AdmissionCoalescer:
             return
         try:
             counted = await self._count(key[0], key[1], len(group))
-            if counted is None:
-                for waiter in group:
-                    if not waiter.done():
-                        waiter.set_result(None)
-            else:
-                if len(group) > 1 and self._busy_delay:
-                    self._mark_busy(key, asyncio.get_running_loop().time())
-                first = counted.calls - len(group) + 1
-                for number, waiter in enumerate(group, start=first):
-                    if not waiter.done():
-                        waiter.set_result(msgspec.structs.replace(counted, calls=number))
+            if counted is not None and len(group) > 1 and self._busy_delay:
+                self._mark_busy(key, asyncio.get_running_loop().time())
+            hand_out(group, counted)
         except BaseException as error:
             fail_waiters(group, error)
             if not isinstance(error, Exception):
@@ -198,15 +189,3 @@ class AdmissionCoalescer:
             # Keys seen once and never again would pile up: keep the ones still busy.
             self._busy_until = {k: t for k, t in self._busy_until.items() if t > now}
         self._busy_until[key] = now + BUSY_FOR_S
-
-
-def fail_waiters(waiters: Iterable[asyncio.Future[Any]], error: BaseException) -> None:
-    """A shared statement failed: each waiter still waiting gets its error (cancelled if the
-    statement was)."""
-    for waiter in waiters:
-        if waiter.done():
-            continue
-        if isinstance(error, asyncio.CancelledError):
-            waiter.cancel()
-        else:
-            waiter.set_exception(error)

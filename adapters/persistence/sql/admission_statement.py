@@ -95,6 +95,15 @@ _COLUMNS = (
 )
 
 
+def _servers_within_limit(server_limit: str) -> str:
+    """SQL: the user's active servers are within the plan's limit (counted only for a plan
+    that has one). `true`, not 1: the same boolean on SQLite and PostgreSQL."""
+    return (
+        f"CASE WHEN {server_limit} >= {UNLIMITED} THEN true "
+        f"ELSE {_ACTIVE_SERVERS} <= {server_limit} END"
+    )
+
+
 def admission_statement(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa.TextualSelect:
     """The statement for these plans (unknown ids get `plans` of an unknown id: free)."""
     plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
@@ -133,10 +142,7 @@ def counting_update(plans: Callable[[str], Plan], plan_ids: Iterable[str]) -> sa
     twice and passes no limit.
     """
     plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
-    servers_within_limit = (
-        f"CASE WHEN {server_limit} >= {UNLIMITED} THEN 1 "
-        f"ELSE {_ACTIVE_SERVERS} <= {server_limit} END"
-    )
+    servers_within_limit = _servers_within_limit(server_limit)
     return sa.text(
         f"""
 UPDATE usage_counters SET calls = calls + CAST(:count AS BIGINT)
@@ -164,10 +170,7 @@ def counting_update_many(plans: Callable[[str], Plan], plan_ids: Iterable[str]) 
     the latest version of a row it had to wait for, so no limit is passed under concurrency.
     """
     plan_id, call_limit, server_limit = _plan_cases(plans, plan_ids)
-    servers_within_limit = (
-        f"CASE WHEN {server_limit} >= {UNLIMITED} THEN true "
-        f"ELSE {_ACTIVE_SERVERS} <= {server_limit} END"
-    )
+    servers_within_limit = _servers_within_limit(server_limit)
     return sa.text(
         f"""
 WITH wanted AS (

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
-from adapters.persistence.sql.admission_coalescer import fail_waiters
+from adapters.persistence.sql.group_verdicts import fail_waiters
 from application.ports.metering import Admission
 
 __all__ = ["CountMany", "KeyBatches"]
@@ -41,15 +41,15 @@ _Ask = tuple[str, str, int, "asyncio.Future[Admission | None]"]
 
 
 class _Line:
-    """One event loop's counts waiting to be sent, and whether a batch is in flight."""
+    """One event loop's counts waiting to be sent, and its batch in flight (`task`: also the
+    reference that keeps the task alive, the loop holding only a weak one)."""
 
-    __slots__ = ("asks", "flying", "loop", "scheduled", "task")
+    __slots__ = ("asks", "loop", "scheduled", "task")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.asks: list[_Ask] = []
         self.scheduled = False
-        self.flying = False
         self.task: asyncio.Task[None] | None = None
 
 
@@ -70,7 +70,7 @@ class KeyBatches:
             line = self._lines[loop] = _Line(loop)
         waiter: asyncio.Future[Admission | None] = loop.create_future()
         line.asks.append((user_id, period, count, waiter))
-        if not line.flying and not line.scheduled:
+        if line.task is None and not line.scheduled:
             line.scheduled = True
             loop.call_soon(self._send, line)
         return await waiter
@@ -89,7 +89,6 @@ class KeyBatches:
             keys.add(key)
         line.asks = later
         if batch:
-            line.flying = True
             line.task = line.loop.create_task(self._run(line, batch))
 
     async def _run(self, line: _Line, batch: list[_Ask]) -> None:
@@ -108,7 +107,6 @@ class KeyBatches:
                 else:
                     waiter.set_result(verdict)
         finally:
-            line.flying = False
             line.task = None
             if line.asks and not line.loop.is_closed():
                 self._send(line)  # those that waited for this batch go now

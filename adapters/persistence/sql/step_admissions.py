@@ -38,8 +38,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Final
 
-import msgspec
-
+from adapters.persistence.sql.group_verdicts import fail_waiters, hand_out
 from application.ports.metering import Admission
 
 __all__ = ["BUSY_RETRY_DELAYS_S", "CountMany", "StepAdmissions"]
@@ -134,26 +133,13 @@ class StepAdmissions:
                 step.tries += 1
                 return
             self._close(step)
-            for members in groups.values():
-                for waiter in members:
-                    waiter.set_exception(error)
+            fail_waiters((waiter for members in groups.values() for waiter in members), error)
             return
         self._close(step)
         for key, counted in zip(keys, verdicts, strict=True):
-            _hand_out(groups[key], counted)
+            hand_out(groups[key], counted)
 
     def _close(self, step: _Step) -> None:
         """The step is done: the loop's next admit opens a new one."""
         if self._steps.get(step.loop) is step:
             del self._steps[step.loop]
-
-
-def _hand_out(members: list[asyncio.Future[Admission | None]], counted: Admission | None) -> None:
-    """Each member its own number (C - k + 1, ..., C in arrival order), or None for all."""
-    if counted is None:
-        for waiter in members:
-            waiter.set_result(None)
-        return
-    first = counted.calls - len(members) + 1
-    for number, waiter in enumerate(members, start=first):
-        waiter.set_result(msgspec.structs.replace(counted, calls=number))

@@ -119,8 +119,9 @@ class SqlUsageMeter:
 
     async def admit(self, user_id: str, server_id: str, period: str) -> Admission:
         # The common case (allowed, within the server limit) is one statement, shared by the
-        # admits of the same user and period that arrive while one is in flight (see
-        # AdmissionCoalescer); anything else is decided and explained by the full path.
+        # admits of the same user and period made together (StepAdmissions inline on SQLite,
+        # AdmissionCoalescer and KeyBatches otherwise); anything else is decided and
+        # explained by the full path.
         counted: Admission | None = None
         if self._steps is not None:
             # Inline SQLite runs the statement without an await: nothing is ever in flight to
