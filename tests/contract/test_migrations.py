@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -68,4 +69,24 @@ async def test_migrating_again_or_concurrently_is_harmless(empty_database_url: s
 
     diffs, _ = await differences_from_tables(empty_database_url)
 
+    assert diffs == []
+
+
+async def test_a_new_sqlite_database_another_connection_is_writing_is_waited_for(
+    tmp_path: Path,
+) -> None:
+    # Workers starting together on a new database: the first connection of each switches it to
+    # WAL, which needs the write lock while it already reads; SQLite fails such a connection at
+    # once ("database is locked", whatever busy_timeout) when another one holds the lock.
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    release = asyncio.get_running_loop().call_later(0.2, other.execute, "ROLLBACK")
+    try:
+        await migrate(f"sqlite+aiosqlite:///{path}")
+    finally:
+        release.cancel()
+        other.close()
+
+    diffs, _ = await differences_from_tables(f"sqlite+aiosqlite:///{path}")
     assert diffs == []

@@ -13,6 +13,8 @@ itself until busy_timeout). The memory adapter serializes its units of work the 
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 from typing import Any
 
@@ -99,7 +101,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             # foreign_keys is per connection and off by default: without it no cascade happens.
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enter_wal_mode(dbapi_connection, cursor)
             # NORMAL is durable across application crashes in WAL mode; only a power loss can
             # lose the last transactions, which is the usual trade for an embedded database.
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -112,3 +114,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # each statement on its own: no explicit transaction, and no write lock for reads.
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _enter_wal_mode(dbapi_connection: Any, cursor: Any) -> None:
+    """Switch the database to WAL, waiting out other connections doing the same.
+
+    On a new database several connections (workers starting together, concurrent migrations)
+    switch at once. Each holds a shared lock while it waits for the exclusive one, and SQLite
+    breaks that deadlock by failing one of them with "database is locked" at once, without
+    the busy handler. The pauses are the event loop's (`run_async`): this hook runs on it.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause_s = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause_s > deadline:
+                raise
+        dbapi_connection.run_async(lambda _driver, pause_s=pause_s: asyncio.sleep(pause_s))
+        pause_s = min(pause_s * 2, 0.05)
