@@ -614,32 +614,38 @@ def _cpu_snapshot(server_pid: int | None, upstream_pid: int) -> dict[str, float]
     return snap
 
 
-async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) -> Figures:
+@contextlib.asynccontextmanager
+async def _own_server(target: Target) -> AsyncIterator[Target]:
+    """Ours: the target on a server of its own, deleted after (across rounds and targets a
+    shared server would pass its 10,000 calls a minute); any other target as it is."""
     ours = target.load.ours if target.load is not None else None
     if ours is None or target.reopen is None:
-        return await _measure_on(target, args, upstream_pid)
-    # A server of its own for the sequential and concurrent phases, as for the server-bound
-    # one: across rounds and targets the shared server would pass its 10,000 calls a minute.
+        yield target
+        return
     async with _fresh_endpoints(ours, [(ours.api_token, ours.spec_id)]) as [(url, token)]:
-        fresh = replace(target, open_caller=target.reopen(url, token))
-        return await _measure_on(fresh, args, upstream_pid)
+        yield replace(target, open_caller=target.reopen(url, token))
 
 
-async def _measure_on(target: Target, args: argparse.Namespace, upstream_pid: int) -> Figures:
-    async with target.open_caller() as call:
-        for _ in range(args.warmup):
-            await call()
-        before = _cpu_seconds(target.server_pid) if target.server_pid else None
-        seq, cut_seq = await _sequential(call, 0, args.sequential)
-        seq_cpu = (
-            None
-            if before is None
-            else (
-                (_cpu_seconds(target.server_pid) - before) * 1000 / len(seq)  # type: ignore[arg-type]
+async def _measure(target: Target, args: argparse.Namespace, upstream_pid: int) -> Figures:
+    # The sequential and concurrent phases on a server of their own; the server-bound phase
+    # makes its own servers (`_capacity`).
+    async with _own_server(target) as calls_target:
+        async with calls_target.open_caller() as call:
+            for _ in range(args.warmup):
+                await call()
+            before = _cpu_seconds(target.server_pid) if target.server_pid else None
+            seq, cut_seq = await _sequential(call, 0, args.sequential)
+            seq_cpu = (
+                None
+                if before is None
+                else (
+                    (_cpu_seconds(target.server_pid) - before) * 1000 / len(seq)  # type: ignore[arg-type]
+                )
             )
-        )
-    with _py_spy(target, args.py_spy, f"r{len(args.done_rounds)}"):
-        rate, lat, cpu, cut_conc = await _concurrent(target, args.callers, args.total, upstream_pid)
+        with _py_spy(target, args.py_spy, f"r{len(args.done_rounds)}"):
+            rate, lat, cpu, cut_conc = await _concurrent(
+                calls_target, args.callers, args.total, upstream_pid
+            )
     capacity: dict[str, float] = {}
     if target.load is not None and args.capacity_seconds > 0:
         capacity = await _capacity(target, args)
